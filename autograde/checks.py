@@ -1,0 +1,51 @@
+"""Assertions and inputs shared by spec tests: explicit tolerances, messages that say expected vs
+observed, inputs drawn on the CPU from a seeded generator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+# Tolerances per comparison kind; CPU float32 forward passes of small nets agree far tighter.
+CPU_FP32 = {"rtol": 1e-5, "atol": 1e-5}
+
+
+def rand(*shape: int, seed: int = 0) -> torch.Tensor:
+    """Uniform [0, 1) input drawn on the CPU from its own generator (global RNG untouched)."""
+    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def assert_tensor(out: Any, what: str) -> torch.Tensor:
+    assert isinstance(out, torch.Tensor), f"{what} returned a {type(out).__name__}, expected a tensor"
+    return out
+
+
+def assert_shape(out: Any, expected: tuple[int, ...], what: str) -> torch.Tensor:
+    """The output is a tensor of exactly `expected` shape."""
+    out = assert_tensor(out, what)
+    assert tuple(out.shape) == tuple(expected), (
+        f"{what} returned shape {list(out.shape)}, expected {list(expected)}")
+    return out
+
+
+def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str, float] = CPU_FP32) -> None:
+    """Same shape and values within `tol`; the message names the largest difference."""
+    observed = assert_shape(observed, tuple(expected.shape), what)
+    observed = observed.to(expected.dtype)
+    if torch.allclose(observed, expected, **tol):
+        return
+    diff = (observed - expected).abs()
+    worst = int(diff.argmax())
+    raise AssertionError(
+        f"{what} differs from the reference: largest difference {diff.max().item():.3g} at flat index {worst} "
+        f"(observed {observed.flatten()[worst].item():.6g}, expected {expected.flatten()[worst].item():.6g}); "
+        f"tolerance rtol={tol['rtol']}, atol={tol['atol']}")
+
+
+def answer(impl: Any, key: str) -> Any:
+    """One entry of the implementation's `ANSWERS` dict, with messages that say what is wrong."""
+    answers = impl.value("ANSWERS")
+    assert isinstance(answers, dict), f"ANSWERS is a {type(answers).__name__}, expected a dict keyed by question id"
+    assert key in answers, f"ANSWERS has no key {key!r}; its keys are {sorted(map(str, answers))}"
+    return answers[key]

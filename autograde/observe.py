@@ -1,0 +1,78 @@
+"""The observation API (DESIGN.md section 3): what spec tests may ask of an implementation.
+
+Tests hold an `Impl` and ask it for plain data and tensors; they never touch an implementation's
+objects. `InProcessImpl` runs the probes in this process (the reference, `--no-sandbox`); a
+sandboxed backend only has to implement `_observe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import torch
+
+from autograde.loading import Submission
+from autograde.probes import PROBES, Init
+from autograde.transport import roundtrip
+
+
+class Param(NamedTuple):
+    name: str
+    shape: tuple[int, ...]
+    requires_grad: bool
+
+
+class Module(NamedTuple):
+    path: str
+    type: str
+    torch_base: str  # the torch.nn class it is or derives from
+
+
+class Impl:
+    """An implementation under test, seen only through observations."""
+
+    label: str
+    is_reference: bool = False
+
+    def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def forward(self, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
+                mode: str = "eval", seed: int = 0, device: str = "cpu") -> Any:
+        """Output of one forward pass of `name(*init)` built under `seed` (weights transplanted if given)."""
+        kwargs = {"init": init, "weights": weights, "mode": mode, "seed": seed, "device": device}
+        return self._observe("forward", name, inputs, kwargs)
+
+    def parameters(self, name: str, init: Init = ()) -> list[Param]:
+        return [Param(*p) for p in self._observe("parameters", name, (), {"init": init})]
+
+    def modules(self, name: str, init: Init = ()) -> list[Module]:
+        return [Module(*m) for m in self._observe("modules", name, (), {"init": init})]
+
+    def state(self, name: str, init: Init = (), seed: int = 0) -> dict[str, torch.Tensor]:
+        return self._observe("state", name, (), {"init": init, "seed": seed})
+
+    def value(self, name: str) -> Any:
+        return self._observe("value", name, (), {})
+
+    def names(self) -> list[str]:
+        """Every public top-level name the implementation defines."""
+        raise NotImplementedError
+
+
+class InProcessImpl(Impl):
+    """Runs probes in this process. Arguments and results cross the same codec as the sandbox's."""
+
+    def __init__(self, submission: Submission) -> None:
+        self.submission = submission
+        self.label = submission.label
+        self.is_reference = submission.is_reference
+
+    def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        obj = self.submission.resolve(name)
+        args, kwargs = roundtrip((args, kwargs))
+        return roundtrip(PROBES[probe](obj, name, *args, **kwargs))
+
+    def names(self) -> list[str]:
+        return self.submission.defined()

@@ -1,0 +1,198 @@
+"""The pytest plugin: options, markers, the `impl`/`ref` fixtures, the rubric, and the reports.
+
+Registered by the repository's conftest.py. Spec tests observe the implementation under test only
+through `impl` (and the reference through `ref`); this module turns their outcomes into scores.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from autograde.errors import SubmissionImportError, SubmissionProblem
+from autograde.loading import REFERENCE, is_reference_path, load, load_reference
+from autograde.observe import Impl, InProcessImpl
+from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
+from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from autograde.tracebacks import describe
+
+SPEC_DIR = "spec_tests"
+MARKERS = (
+    "question(id): the problem-set question a spec test belongs to, e.g. question('2.4')",
+    "part1: a Part 1 question (added from the question id)",
+    "part2: a Part 2 question (added from the question id)",
+    "part3: a Part 3 question (added from the question id)",
+    "reference_only: checks torch or the reference, never a submission; carries no points",
+)
+
+
+STATE = pytest.StashKey["GradingSession"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograde", "pset3 autograder")
+    group.addoption("--impl", default=REFERENCE, metavar="PATH",
+                    help="implementation under test: 'reference' (default), a .py file or a folder of .py files")
+    group.addoption("--results-json", default=None, metavar="PATH",
+                    help="write this run's per-question results in Gradescope's results.json format")
+    group.addoption("--rubric", default=str(DEFAULT_RUBRIC), metavar="PATH",
+                    help="rubric TOML with points and titles per question (default: the bundled one)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    impl_path = config.getoption("--impl")
+    if impl_path != REFERENCE and not Path(impl_path).exists():
+        raise pytest.UsageError(f"--impl {impl_path}: no such file or folder (give a .py file, a folder of "
+                                f".py files, or 'reference')")
+    try:
+        rubric = load_rubric(Path(config.getoption("--rubric")))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"--rubric: {exc}") from None
+    session = GradingSession(config, impl_path, rubric)
+    config.stash[STATE] = session
+    config.pluginmanager.register(session, "autograde-session")
+
+
+def _state(config: pytest.Config) -> GradingSession:
+    return config.stash[STATE]
+
+
+@pytest.fixture(scope="session")
+def impl(request: pytest.FixtureRequest) -> Impl:
+    """The implementation under test (`--impl`), seen only through observations."""
+    return _state(request.config).impl
+
+
+@pytest.fixture(scope="session")
+def ref(request: pytest.FixtureRequest) -> Impl:
+    """The reference implementation, through the same API."""
+    return _state(request.config).ref
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rng() -> None:
+    """Every test starts from seed 0 in torch, numpy and random, and leaves global RNG state as it was."""
+    saved = random.getstate(), np.random.get_state()
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    with torch.random.fork_rng(devices=devices):
+        random.seed(0)
+        np.random.seed(0)
+        torch.manual_seed(0)
+        yield
+    random.setstate(saved[0])
+    np.random.set_state(saved[1])
+
+
+def _short_message(exc: BaseException) -> str:
+    if isinstance(exc, SubmissionImportError):
+        return f"the submission did not load: {exc.message}"
+    if isinstance(exc, SubmissionProblem):
+        return exc.message
+    if isinstance(exc, AssertionError):
+        return str(exc).strip() or "assertion failed"
+    return describe(exc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """Failures caused by the submission get its short message instead of the machinery's traceback."""
+    report = yield
+    if report.failed and call.excinfo is not None:
+        exc = call.excinfo.value
+        report.autograde_message = _short_message(exc)
+        if isinstance(exc, SubmissionImportError):
+            report.longrepr = f"{report.autograde_message}\n(the full error is shown once, after the results table)"
+        elif isinstance(exc, SubmissionProblem):
+            report.longrepr = exc.message + (f"\n\n{exc.detail}" if exc.detail else "")
+    return report
+
+
+class GradingSession:
+    """One run's grading: the implementation under test (loaded lazily), the rubric, the gradebook."""
+
+    def __init__(self, config: pytest.Config, impl_path: str, rubric: Rubric) -> None:
+        self.config = config
+        self.impl_path = impl_path
+        self.rubric = rubric
+        self.gradebook = Gradebook(rubric)
+        self.started = time.monotonic()
+        self.is_reference = is_reference_path(impl_path)
+
+    @cached_property
+    def impl(self) -> Impl:
+        return InProcessImpl(load(self.impl_path))
+
+    @cached_property
+    def ref(self) -> Impl:
+        return InProcessImpl(load_reference())
+
+    @pytest.hookimpl(tryfirst=True)  # before -m deselects, so `-m part2` sees the derived markers
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        unmarked = []
+        for item in items:
+            marker = item.get_closest_marker("question")
+            if marker is None:
+                if SPEC_DIR in item.path.parts:
+                    unmarked.append(item.nodeid)
+                continue
+            qid = str(marker.args[0]) if marker.args else ""
+            if qid not in self.rubric.questions:
+                raise pytest.UsageError(f"{item.nodeid}: question {qid!r} is not in the rubric "
+                                        f"({', '.join(self.rubric.questions)})")
+            item.add_marker(f"part{self.rubric.questions[qid].part}")
+            item.user_properties.append(("question", qid))
+            if item.get_closest_marker("reference_only") and not self.is_reference:
+                item.add_marker(pytest.mark.skip(reason="reference_only: checks torch/the reference, "
+                                                        "not the submission"))
+        if unmarked:
+            raise pytest.UsageError("spec tests without @pytest.mark.question(id): " + ", ".join(unmarked))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            qid = dict(item.user_properties).get("question")
+            if qid is not None:
+                self.gradebook.collect(item.nodeid, qid)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            message = getattr(report, "autograde_message", "")
+            if not message and report.skipped and isinstance(report.longrepr, tuple):
+                message = report.longrepr[2]
+            self.gradebook.record(report.nodeid, report.outcome, message)
+
+    def pytest_sessionfinish(self) -> None:
+        path = self.config.getoption("--results-json")
+        if path:
+            results = self.gradebook.results()
+            data = gradescope(results, time.monotonic() - self.started, output=self.load_summary())
+            write_json_atomically(Path(path), data)
+
+    def load_summary(self) -> str:
+        """What went wrong loading the implementation, once it was loaded."""
+        if "impl" not in self.__dict__ or not isinstance(self.impl, InProcessImpl):
+            return ""
+        submission = self.impl.submission
+        lines = list(submission.notes)
+        for error in submission.import_errors:
+            lines.append(f"The submission did not load: {error.message}" + (f"\n{error.detail}" if error.detail else ""))
+        return "\n".join(lines)
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        results = self.gradebook.results()
+        if not results:
+            return
+        tr = terminalreporter
+        tr.write_sep("=", f"pset3 results for {self.impl_path}")
+        tr.write(render_table(results, "", color=tr.hasmarkup, width=min(tr._tw.fullwidth, 120)))
+        summary = self.load_summary()
+        if summary:
+            tr.write_sep("-", "loading the submission")
+            tr.write_line(summary)

@@ -1,0 +1,162 @@
+"""Probes: the trusted functions that run next to the implementation under test.
+
+Each takes a resolved contract object and its contract name and returns plain data or tensors.
+They run in-process for the reference and, later, inside the sandbox worker for submissions, so
+they stay small, generic and free of assertions: judging is the spec tests' job.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from autograde.errors import ImplError, ObservationError, SubmissionProblem
+from autograde.tracebacks import describe, implementation_traceback
+
+Init = Sequence[Any] | Mapping[str, Any]
+
+
+@contextmanager
+def running(what: str) -> Iterator[None]:
+    """Report any exception raised by implementation code as an ImplError naming `what`."""
+    try:
+        yield
+    except SubmissionProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever student code raises is the observation
+        raise ImplError(f"{what} raised {describe(exc)}", implementation_traceback(exc)) from None
+
+
+@contextmanager
+def seeded(seed: int, device: str = "cpu") -> Iterator[None]:
+    """Seed torch for the block and restore the caller's RNG state afterwards."""
+    devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _call_text(name: str, init: Init) -> str:
+    args = [repr(a) for a in init] if not isinstance(init, Mapping) else [f"{k}={v!r}" for k, v in init.items()]
+    return f"{name}({', '.join(args)})"
+
+
+def build(obj: object, name: str, init: Init = ()) -> nn.Module:
+    """Instantiate a contract class; it must give an nn.Module."""
+    if not callable(obj):
+        raise ObservationError(f"`{name}` is a {type(obj).__name__}, not a class that can be instantiated")
+    with running(_call_text(name, init)):
+        model = obj(**init) if isinstance(init, Mapping) else obj(*init)
+    if not isinstance(model, nn.Module):
+        raise ObservationError(f"{_call_text(name, init)} gave a {type(model).__name__}, not a torch.nn.Module")
+    return model
+
+
+def _shapes(tensors: Sequence[torch.Tensor]) -> list[list[int]]:
+    return [list(t.shape) for t in tensors]
+
+
+def _match(source: list[tuple[str, torch.Tensor]], target: list[tuple[str, torch.Tensor]]) -> list[int] | None:
+    """For each target tensor, the index of the source tensor that goes there: by name, then by
+    order, then by shape when every shape is unique on both sides."""
+    src_names = [n for n, _ in source]
+    tgt_names = [n for n, _ in target]
+    src_shapes = [tuple(t.shape) for _, t in source]
+    tgt_shapes = [tuple(t.shape) for _, t in target]
+    if sorted(src_names) == sorted(tgt_names):
+        order = [src_names.index(n) for n in tgt_names]
+        if all(src_shapes[i] == s for i, s in zip(order, tgt_shapes, strict=True)):
+            return order
+    if src_shapes == tgt_shapes:
+        return list(range(len(source)))
+    unique = len(set(src_shapes)) == len(src_shapes) and len(set(tgt_shapes)) == len(tgt_shapes)
+    if unique and sorted(src_shapes) == sorted(tgt_shapes):
+        return [src_shapes.index(s) for s in tgt_shapes]
+    return None
+
+
+def transplant(model: nn.Module, weights: Mapping[str, torch.Tensor], name: str) -> None:
+    """Load another implementation's weights, matching tensors by name, order or unique shape."""
+    target = list(model.state_dict().items())
+    source = list(weights.items())
+    order = _match(source, target)
+    if order is None:
+        raise ObservationError(
+            f"cannot transplant the reference's weights into {name}: its state_dict holds {len(target)} "
+            f"tensors of shapes {_shapes([t for _, t in target])}, the reference's {len(source)} of shapes "
+            f"{_shapes([t for _, t in source])}"
+        )
+    new_state = OrderedDict((tname, source[i][1]) for (tname, _), i in zip(target, order, strict=True))
+    with running(f"{name}.load_state_dict"):
+        model.load_state_dict(new_state)
+
+
+def _to(value: Any, device: str) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, list | tuple):
+        return type(value)(_to(v, device) for v in value)
+    return value
+
+
+def forward(obj: object, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
+            mode: str = "eval", seed: int = 0, device: str = "cpu") -> Any:
+    """Build the model under `seed`, optionally transplant weights, and run one forward pass."""
+    if mode not in ("eval", "train"):
+        raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
+    with seeded(seed, device):
+        model = build(obj, name, init)
+        if weights is not None:
+            transplant(model, weights, name)
+        model.train(mode == "train").to(device)
+        with running(f"{name}.forward"), torch.no_grad():
+            out = model(*_to(inputs, device))
+    return _to(out, "cpu")
+
+
+def parameters(obj: object, name: str, init: Init = ()) -> list[tuple[str, tuple[int, ...], bool]]:
+    """`[(name, shape, requires_grad)]` in registration order."""
+    with seeded(0):
+        model = build(obj, name, init)
+    with running(f"{name}.named_parameters"):
+        return [(n, tuple(p.shape), bool(p.requires_grad)) for n, p in model.named_parameters()]
+
+
+def _torch_base(module: nn.Module) -> str:
+    """The torch.nn class a module is or derives from (`Sequential` for a subclass of it)."""
+    return next(c.__name__ for c in type(module).__mro__ if c.__module__.startswith("torch.nn"))
+
+
+def modules(obj: object, name: str, init: Init = ()) -> list[tuple[str, str, str]]:
+    """The module tree as `(path, type name, torch.nn base class name)`, the root's path `""`."""
+    with seeded(0):
+        model = build(obj, name, init)
+    with running(f"{name}.named_modules"):
+        return [(path, type(m).__name__, _torch_base(m)) for path, m in model.named_modules()]
+
+
+def state(obj: object, name: str, init: Init = (), seed: int = 0) -> OrderedDict[str, torch.Tensor]:
+    """The initial state_dict under `seed`: weights to transplant into another implementation."""
+    with seeded(seed):
+        model = build(obj, name, init)
+    with running(f"{name}.state_dict"):
+        return OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
+
+
+def value(obj: object, name: str) -> Any:
+    """A constant's value; the transport rejects anything that is not plain data."""
+    return obj
+
+
+PROBES: dict[str, Callable[..., Any]] = {
+    "forward": forward,
+    "parameters": parameters,
+    "modules": modules,
+    "state": state,
+    "value": value,
+}

@@ -1,0 +1,139 @@
+"""Per-question results of a run: the terminal table and Gradescope's results.json (DESIGN.md s. 7)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from autograde.rubric import Question, Rubric
+
+MAX_MESSAGE = 1500
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    score: float
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (test name, short message)
+
+    @property
+    def ran(self) -> int:
+        return self.passed + self.failed
+
+
+class Gradebook:
+    """Collects each test's final outcome under its question id."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric
+        self.collected: dict[str, str] = {}  # nodeid -> question id
+        self.outcomes: dict[str, tuple[str, str]] = {}  # nodeid -> (outcome, message)
+
+    def collect(self, nodeid: str, question_id: str) -> None:
+        self.collected[nodeid] = question_id
+
+    def record(self, nodeid: str, outcome: str, message: str = "") -> None:
+        """Fold one phase's outcome in: a failure in any phase fails the test."""
+        if nodeid not in self.collected:
+            return
+        previous = self.outcomes.get(nodeid, ("passed", ""))
+        if previous[0] == "failed":
+            return
+        if outcome == "failed" or previous[0] == "passed":
+            self.outcomes[nodeid] = (outcome, message)
+
+    def results(self) -> list[QuestionResult]:
+        by_id: dict[str, QuestionResult] = {}
+        for nodeid, qid in self.collected.items():
+            result = by_id.setdefault(qid, QuestionResult(self.rubric.questions[qid], 0.0))
+            outcome, message = self.outcomes.get(nodeid, ("failed", "the test did not run to completion"))
+            setattr(result, outcome, getattr(result, outcome) + 1)
+            if outcome == "failed":
+                result.failures.append((nodeid.split("::", 1)[-1], message))
+        for qid, result in by_id.items():
+            result.score = self.rubric.score(qid, result.passed, result.failed)
+        return [by_id[q] for q in sorted(by_id, key=_question_order)]
+
+
+def _question_order(qid: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in qid.split("."))
+
+
+def _points(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def render_table(results: list[QuestionResult], title: str, color: bool, width: int = 100) -> str:
+    """The per-question table printed at the end of every run."""
+    table = Table(title=title, title_justify="left", show_footer=True)
+    earned = sum(r.score for r in results)
+    possible = sum(r.question.points for r in results)
+    table.add_column("Question", footer="Total")
+    table.add_column("Title")
+    table.add_column("Points", justify="right", footer=f"{_points(earned)} / {_points(possible)}")
+    table.add_column("Tests passed", justify="right")
+    for r in results:
+        style = "green" if r.failed == 0 and r.ran else ("red" if r.failed else "yellow")
+        tests = f"{r.passed} / {r.ran}" + (f" ({r.skipped} skipped)" if r.skipped else "")
+        points = _points(r.score) + " / " + _points(r.question.points) if r.question.points else "ungraded"
+        table.add_row(r.question.id, r.question.title, points, tests, style=style if color else None)
+    buffer = io.StringIO()
+    Console(file=buffer, force_terminal=color, no_color=not color, width=width).print(table)
+    return buffer.getvalue()
+
+
+def _question_output(r: QuestionResult) -> str:
+    lines = [f"{r.passed} of {r.ran} tests passed" + (f", {r.skipped} skipped" if r.skipped else "")]
+    for name, message in r.failures:
+        text = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+        lines.append(f"\nFAILED {name}\n{text}")
+    return "\n".join(lines)
+
+
+def gradescope(results: list[QuestionResult], execution_time: float, output: str = "") -> dict[str, Any]:
+    """Gradescope's results.json: one entry per graded question (0-point questions are not graded)."""
+    graded = [r for r in results if r.question.points > 0]
+    tests = [
+        {
+            "number": r.question.id,
+            "name": f"{r.question.id} {r.question.title}",
+            "score": round(r.score, 4),
+            "max_score": r.question.points,
+            "status": "passed" if r.failed == 0 and r.ran else "failed",
+            "visibility": "visible",
+            "output": _question_output(r),
+        }
+        for r in graded
+    ]
+    return {
+        "score": round(sum(t["score"] for t in tests), 4),
+        "max_score": sum(t["max_score"] for t in tests),
+        "execution_time": round(execution_time, 2),
+        "output": output,
+        "visibility": "visible",
+        "tests": tests,
+    }
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,52 @@
+"""The rubric: points and titles per question, and how a question's tests become its score."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
+SCORING_RULES = ("fraction", "all")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    title: str
+    points: float
+
+    @property
+    def part(self) -> int:
+        return int(self.id.split(".")[0])
+
+
+@dataclass(frozen=True)
+class Rubric:
+    questions: dict[str, Question]
+    scoring: str = "fraction"
+
+    def score(self, question_id: str, passed: int, failed: int) -> float:
+        """Points earned for one question; no test run means nothing earned (fail closed)."""
+        points = self.questions[question_id].points
+        if passed + failed == 0:
+            return 0.0
+        if self.scoring == "all":
+            return points if failed == 0 else 0.0
+        return points * passed / (passed + failed)
+
+
+def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
+    """Read and validate a rubric file; errors name the file and the offending entry."""
+    raw = tomllib.loads(path.read_text())
+    scoring = raw.get("scoring", "fraction")
+    if scoring not in SCORING_RULES:
+        raise ValueError(f"{path}: scoring must be one of {SCORING_RULES}, not {scoring!r}")
+    questions = {}
+    for qid, entry in raw.get("questions", {}).items():
+        if not isinstance(entry.get("points"), int | float) or entry["points"] < 0 or "title" not in entry:
+            raise ValueError(f"{path}: question {qid} needs a title and points >= 0")
+        questions[qid] = Question(qid, entry["title"], float(entry["points"]))
+    if not questions:
+        raise ValueError(f"{path}: no [questions.\"ID\"] entries")
+    return Rubric(questions, scoring)

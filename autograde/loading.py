@@ -7,8 +7,8 @@ fails to load fails exactly the names it should have provided, with its error.
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import importlib
 import importlib.util
@@ -105,15 +105,15 @@ class Submission:
                           f"it defines: {', '.join(self.defined()) or 'nothing'}")
 
     def _raise_if_broken(self, f: LoadedFile) -> None:
-        if f.error is not None:
-            raise f.error
+        if f.error is not None:  # a fresh exception each time: re-raising one would grow its traceback
+            raise SubmissionImportError(f.error.message, f.error.detail)
 
     def _missing(self, name: str) -> MissingName:
         defined = ", ".join(self.defined()) or "nothing"
         hint = (f"; or map one of your names to it in {MAPPING_FILE}"
                 if len(self.files) > 1 or self.mapping else "")
         return MissingName(f"the submission does not define `{name}`; it defines: {defined}. "
-                           f"Define `{name}` as the contract says (pset3 template shows it){hint}")
+                           f"Define `{name}` as the contract in README.md says{hint}")
 
 
 def is_reference_path(path: str | Path) -> bool:

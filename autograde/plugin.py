@@ -182,7 +182,8 @@ class GradingSession:
         submission = self.impl.submission
         lines = list(submission.notes)
         for error in submission.import_errors:
-            lines.append(f"The submission did not load: {error.message}" + (f"\n{error.detail}" if error.detail else ""))
+            detail = f"\n{error.detail}" if error.detail else ""
+            lines.append(f"The submission did not load: {error.message}{detail}")
         return "\n".join(lines)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:

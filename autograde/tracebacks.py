@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sysconfig
 import traceback
 from pathlib import Path
 
-_MACHINERY = str(Path(__file__).resolve().parent)
+# Frames from the grader itself, installed libraries (torch) and the standard library say nothing
+# about the student's mistake; the implementation's own frames do.
+_NOT_IMPLEMENTATION = tuple(
+    {str(Path(__file__).resolve().parent)}
+    | {str(Path(sysconfig.get_paths()[k]).resolve()) for k in ("purelib", "platlib", "stdlib")}
+)
 
 
 def describe(exc: BaseException) -> str:
@@ -15,9 +21,10 @@ def describe(exc: BaseException) -> str:
     return first if len(first) <= 300 else first[:297] + "..."
 
 
-def implementation_traceback(exc: BaseException, limit: int = 8) -> str:
-    """The traceback without the grader's own frames, keeping the last `limit` frames."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith(_MACHINERY)]
-    lines = traceback.format_list(frames[-limit:])
+def implementation_traceback(exc: BaseException, limit: int = 6) -> str:
+    """The traceback's frames in the implementation's own files (the last `limit`), then the error."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_NOT_IMPLEMENTATION)]
+    lines = traceback.format_list(own[-limit:])
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines).rstrip()

@@ -41,7 +41,8 @@ def test_answer_counts_parameter_tensors(impl, ref):
 def test_has_4_trainable_parameter_tensors(impl):
     params = impl.parameters("MLPNet")
     listing = [(p.name, list(p.shape)) for p in params]
-    assert len(params) == 4, f"MLPNet has {len(params)} parameter tensors, expected 4 (two weights, two biases): {listing}"
+    assert len(params) == 4, (
+        f"MLPNet has {len(params)} parameter tensors, expected 4 (two weights, two biases): {listing}")
     assert all(p.requires_grad for p in params), f"every MLPNet parameter must require grad: {params}"
 
 

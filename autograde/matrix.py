@@ -1,0 +1,141 @@
+"""The mutant kill matrix: run the whole spec against many implementations at once.
+
+Each mutant in `mutants/mutants.toml` plants one mistake that belongs to one question; the spec
+must fail that question and no other. Mutants and the machinery's test submissions are our own
+trusted code, so they run with the in-process backend, several per Python process (torch is
+imported once per worker), in `jobs` worker processes side by side.
+
+    python -m autograde.matrix [--jobs 2] [NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MUTANTS_DIR = REPO / "mutants"
+SPEC_DIR = REPO / "spec_tests"
+CATALOG = MUTANTS_DIR / "mutants.toml"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    question: str
+    mistake: str
+
+    @property
+    def path(self) -> Path:
+        return MUTANTS_DIR / f"{self.name}.py"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One spec run: pytest's exit code, its Gradescope results (None if it wrote none), its output."""
+
+    exit_code: int | None
+    results: dict | None
+    log: str
+
+    @property
+    def error(self) -> str:
+        """Why the run did not grade, or "" when it did (exit 0: all passed, 1: some failed)."""
+        if self.exit_code in (0, 1) and self.results is not None:
+            return ""
+        return f"pytest exited with {self.exit_code}:\n{self.log[-3000:]}"
+
+    @property
+    def failed(self) -> frozenset[str]:
+        """The graded questions that did not get full marks."""
+        tests = self.results["tests"] if self.results else []
+        return frozenset(t["number"] for t in tests if t["status"] != "passed")
+
+
+def read_catalog(path: Path = CATALOG) -> list[Mutant]:
+    """The catalogue's mutants; every entry must have its file and every file its entry."""
+    raw = tomllib.loads(path.read_text())
+    mutants = [Mutant(name, entry["question"], entry["mistake"]) for name, entry in raw.items()]
+    missing = [m.name for m in mutants if not m.path.exists()]
+    unlisted = sorted({p.stem for p in path.parent.glob("*.py")} - {m.name for m in mutants})
+    if missing or unlisted:
+        raise ValueError(f"{path}: entries without a file: {missing}; files without an entry: {unlisted}")
+    return mutants
+
+
+def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
+    """Run the spec on each implementation, `jobs` worker processes side by side."""
+    with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
+        out = Path(tmp)
+        numbered = [f"{i}={p}" for i, p in enumerate(paths)]
+        chunks = [numbered[i::jobs] for i in range(jobs) if numbered[i::jobs]]
+        workers = []
+        for n, chunk in enumerate(chunks):
+            log = (out / f"worker{n}.log").open("w")
+            cmd = [sys.executable, "-m", "autograde.matrix", "--worker", str(out), *chunk, "--", *pytest_args]
+            workers.append((subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT), log))
+        for proc, log in workers:
+            proc.wait()
+            log.close()
+        return {p: _outcome(out, i) for i, p in enumerate(paths)}
+
+
+def _files(out: Path, index: int) -> tuple[Path, Path, Path]:
+    """Results JSON, exit code and terminal output of the `index`-th implementation."""
+    return out / f"{index}.results.json", out / f"{index}.exit", out / f"{index}.log"
+
+
+def _outcome(out: Path, index: int) -> Outcome:
+    results, code, log = _files(out, index)
+    worker_logs = "".join(p.read_text() for p in sorted(out.glob("worker*.log")))
+    return Outcome(
+        int(code.read_text()) if code.exists() else None,
+        json.loads(results.read_text()) if results.exists() else None,
+        log.read_text() if log.exists() else worker_logs,
+    )
+
+
+def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
+    """Run the spec once per `INDEX=PATH` job, each run's terminal output to its own log."""
+    import pytest
+
+    for job in jobs:
+        index, _, impl = job.partition("=")
+        results, code_file, log = _files(out, int(index))
+        with log.open("w") as stream, contextlib.redirect_stdout(stream):
+            code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO),
+                                "--impl", impl, "--results-json", str(results), *pytest_args])
+        code_file.write_text(str(int(code)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--worker"]:
+        split = argv.index("--") if "--" in argv else len(argv)
+        _worker(Path(argv[1]), argv[2:split], argv[split + 1:])
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m autograde.matrix", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="mutants to run (default: the whole catalogue)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes side by side (default 2)")
+    args = parser.parse_args(argv)
+    mutants = [m for m in read_catalog() if not args.names or m.name in args.names]
+    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs)
+    ok = True
+    for m in mutants:
+        o = outcomes[m.path]
+        killed = not o.error and o.failed == {m.question}
+        ok &= killed
+        verdict = "killed" if killed else f"NOT KILLED as specified: {o.error or sorted(o.failed)}"
+        print(f"{m.name:40s} {m.question:5s} {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Fixtures for testing the machinery: one batch of spec runs shared by every test that needs one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autograde.matrix import Outcome, read_catalog, run_matrix
+
+HERE = Path(__file__).resolve().parent
+SUBMISSIONS = HERE / "submissions"
+REPO = HERE.parent
+
+
+@pytest.fixture(scope="session")
+def spec_runs() -> dict[str, Outcome]:
+    """The whole spec run once on the reference, every mutant and every test submission, two
+    workers side by side. Keys: "reference", mutant names, and submission file/folder names."""
+    targets = {"reference": Path("reference")}
+    targets |= {m.name: m.path for m in read_catalog()}
+    targets |= {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
+    outcomes = run_matrix(list(targets.values()), jobs=2)
+    return {name: outcomes[path] for name, path in targets.items()}

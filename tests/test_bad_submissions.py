@@ -1,0 +1,67 @@
+"""Bad input: every submission gets a result, and each failure says what is wrong."""
+
+import re
+
+from autograde.rubric import load_rubric
+
+PART2 = {q for q in load_rubric().questions if q.startswith("2.") and load_rubric().questions[q].points > 0}
+
+
+def outputs(run) -> str:
+    return "\n".join(t["output"] for t in run.results["tests"])
+
+
+def test_empty_submission_scores_exactly_zero(spec_runs):
+    run = spec_runs["empty.py"]
+    assert run.exit_code == 1
+    assert run.results["score"] == 0
+    assert {t["number"] for t in run.results["tests"]} >= PART2
+    assert "does not define `MLPNet`; it defines: NOTE" in outputs(run)
+
+
+def test_missing_names_fail_only_the_questions_that_need_them(spec_runs):
+    run = spec_runs["partial.py"]
+    assert run.failed == {"2.6", "2.7"}
+    assert "does not define `LeNetRBF`; it defines: ANSWERS, MLPNet, helper_not_in_the_contract" in outputs(run)
+
+
+def test_syntax_error_fails_every_test_briefly_and_is_shown_once(spec_runs):
+    run = spec_runs["syntax_error.py"]
+    assert run.results["score"] == 0
+    assert run.failed >= PART2
+    assert "syntax_error.py, line 3: SyntaxError" in outputs(run)
+    # Each failed test says it in two lines; the full error (with the caret) appears once.
+    assert len(re.findall(r"class MLPNet\(nn.Module\)\n\s+\^", run.log)) == 1, run.log[-3000:]
+    assert "Traceback" not in run.log
+
+
+def test_exception_at_import_names_the_error_and_line(spec_runs):
+    run = spec_runs["raises_at_import.py"]
+    assert run.results["score"] == 0
+    assert re.search(r"raises_at_import.py raised FileNotFoundError: .*checkpoint.pt.* at line 6", outputs(run))
+    assert 'weights = torch.load("/nonexistent/checkpoint.pt")' in run.results["output"]
+
+
+def test_folder_with_mapping_is_graded_through_it_and_its_conftest_is_never_loaded(spec_runs):
+    run = spec_runs["mapped_notebook_style"]
+    assert not run.error, run.error
+    assert run.results["score"] == run.results["max_score"]
+    assert "conftest.py was ignored" in run.results["output"]
+
+
+def test_unparsable_mapping_fails_with_its_error(spec_runs):
+    run = spec_runs["bad_mapping"]
+    assert run.results["score"] == 0
+    assert "pset3.toml is not valid TOML" in outputs(run)
+
+
+def test_results_have_one_entry_per_graded_question(spec_runs):
+    results = spec_runs["partial.py"].results
+    numbers = [t["number"] for t in results["tests"]]
+    assert len(numbers) == len(set(numbers))
+    assert set(results) >= {"score", "max_score", "execution_time", "tests"}
+    for t in results["tests"]:
+        assert set(t) >= {"number", "name", "score", "max_score", "status", "visibility", "output"}
+        assert t["name"].startswith(t["number"] + " ")
+        assert 0 <= t["score"] <= t["max_score"]
+    assert results["score"] == sum(t["score"] for t in results["tests"])

@@ -1,0 +1,42 @@
+"""The pytest options and the pset3 command, as a user runs them (in a subprocess)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_run(*args, cwd=REPO):
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_missing_impl_path_is_a_usage_error():
+    run = pytest_run("spec_tests", "--impl", "no/such/submission.py")
+    assert run.returncode == 4
+    assert "--impl no/such/submission.py: no such file or folder" in run.stderr
+
+
+def test_part_markers_select_questions():
+    run = pytest_run("spec_tests", "-m", "part1", "-q")
+    assert run.returncode == 5, run.stdout  # no Part 1 questions yet: everything deselected
+    assert "deselected" in run.stdout
+
+
+def test_spec_tests_must_carry_a_question(tmp_path):
+    spec = tmp_path / "spec_tests"
+    spec.mkdir()
+    (spec / "test_x.py").write_text("def test_unmarked():\n    assert True\n")
+    run = pytest_run(str(spec), cwd=tmp_path)
+    assert run.returncode == 4
+    assert "spec tests without @pytest.mark.question(id)" in run.stderr
+
+
+def test_report_command_prints_the_table_and_writes_results(tmp_path):
+    out = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, "-m", "autograde.cli", "report", "--results-json", str(out), "-m", "part2"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "pset3 results for reference" in run.stdout and "Total" in run.stdout
+    assert out.exists()

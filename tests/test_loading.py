@@ -1,0 +1,79 @@
+"""Loading submissions and resolving contract names, without running the spec."""
+
+import textwrap
+
+import pytest
+
+from autograde.errors import MissingName, SubmissionImportError
+from autograde.loading import is_reference_path, load
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_numbered_definitions_are_reachable_through_the_mapping(tmp_path):
+    write(tmp_path, "nb.py", "Net = 1\nNet = 2\n\nclass Net:\n    pass\n")
+    write(tmp_path, "pset3.toml", 'MLPNet = "Net#2"\nLeNetRBF = "nb.py:Net#3"\nLeNetSequential = "Net#4"\n')
+    sub = load(tmp_path)
+    assert sub.resolve("MLPNet") == 2
+    assert isinstance(sub.resolve("LeNetRBF"), type)
+    with pytest.raises(MissingName, match=r"maps LeNetSequential to 'Net#4', but the submission has 3 top-level"):
+        sub.resolve("LeNetSequential")
+
+
+def test_a_name_defined_in_two_files_must_be_disambiguated(tmp_path):
+    write(tmp_path, "a.py", "MLPNet = 1\n")
+    write(tmp_path, "b.py", "MLPNet = 2\n")
+    with pytest.raises(MissingName, match=r"`MLPNet` is defined in a.py and b.py; say which one in pset3.toml"):
+        load(tmp_path).resolve("MLPNet")
+
+
+def test_missing_name_lists_public_definitions_only(tmp_path):
+    path = write(tmp_path, "s.py", "import torch\n_private = 1\n\ndef helper():\n    pass\n\nclass Net:\n    pass\n")
+    with pytest.raises(MissingName) as info:
+        load(path).resolve("MLPNet")
+    assert "it defines: helper, Net." in str(info.value)
+
+
+def test_mapping_of_unknown_contract_names_is_an_error(tmp_path):
+    write(tmp_path, "s.py", "Net = 1\n")
+    write(tmp_path, "pset3.toml", 'MLPnet = "Net"\n')
+    with pytest.raises(SubmissionImportError, match="maps names the contract does not have: MLPnet"):
+        load(tmp_path).resolve("MLPNet")
+
+
+def test_a_broken_file_fails_only_its_own_names(tmp_path):
+    write(tmp_path, "good.py", "MLPNet = 1\n")
+    write(tmp_path, "bad.py", "LeNetRBF = 2\nraise ValueError('boom')\n")
+    sub = load(tmp_path)
+    assert sub.resolve("MLPNet") == 1
+    with pytest.raises(SubmissionImportError, match=r"bad.py raised ValueError: boom at line 2"):
+        sub.resolve("LeNetRBF")
+    with pytest.raises(SubmissionImportError):  # might have been defined after the failure
+        sub.resolve("LeNetSequential")
+
+
+def test_system_exit_at_import_is_reported_not_obeyed(tmp_path):
+    path = write(tmp_path, "s.py", "import sys\nsys.exit(3)\n")
+    with pytest.raises(SubmissionImportError, match="raised SystemExit: 3 at line 2"):
+        load(path).resolve("MLPNet")
+
+
+def test_future_annotations_apply_to_later_statements(tmp_path):
+    path = write(tmp_path, "s.py", "from __future__ import annotations\n\ndef f(x: Undefined) -> None:\n    pass\n")
+    assert load(path).resolve("f").__annotations__ == {"x": "Undefined", "return": "None"}
+
+
+def test_bad_paths_are_rejected_clearly(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        load(tmp_path / "nope.py")
+    with pytest.raises(ValueError, match="a .py file or a folder"):
+        load(write(tmp_path, "notes.txt", "hi"))
+
+
+def test_reference_is_recognised_by_name_and_path():
+    assert is_reference_path("reference")
+    assert not is_reference_path("mutants")

@@ -29,10 +29,18 @@ def assert_shape(out: Any, expected: tuple[int, ...], what: str) -> torch.Tensor
     return out
 
 
-def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str, float] = CPU_FP32) -> None:
-    """Same shape and values within `tol`; the message names the largest difference."""
-    observed = assert_shape(observed, tuple(expected.shape), what)
-    observed = observed.to(expected.dtype)
+def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str, float] = CPU_FP32,
+                 match_shape: bool = True) -> None:
+    """Same shape and values within `tol`; the message names the largest difference.
+
+    `match_shape=False` compares the values of an output with the right number of elements in
+    another shape, for questions about values whose shape another question grades: one mistake
+    should cost one question.
+    """
+    observed = assert_tensor(observed, what)
+    if not match_shape and observed.numel() == expected.numel():
+        observed = observed.reshape(expected.shape)
+    observed = assert_shape(observed, tuple(expected.shape), what).to(expected.dtype)
     if torch.allclose(observed, expected, **tol):
         return
     diff = (observed - expected).abs()

@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-from dataclasses import dataclass
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,11 +40,13 @@ class Mutant:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One spec run: pytest's exit code, its Gradescope results (None if it wrote none), its output."""
+    """One spec run: pytest's exit code, its Gradescope results (None if it wrote none), its output,
+    and each test's outcome ("passed", "failed" or "skipped") by test id."""
 
     exit_code: int | None
     results: dict | None
     log: str
+    tests: dict[str, str] = field(default_factory=dict)
 
     @property
     def error(self) -> str:
@@ -87,18 +90,32 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
         return {p: _outcome(out, i) for i, p in enumerate(paths)}
 
 
-def _files(out: Path, index: int) -> tuple[Path, Path, Path]:
-    """Results JSON, exit code and terminal output of the `index`-th implementation."""
-    return out / f"{index}.results.json", out / f"{index}.exit", out / f"{index}.log"
+def _files(out: Path, index: int) -> tuple[Path, Path, Path, Path]:
+    """Results JSON, exit code, terminal output and JUnit XML of the `index`-th implementation."""
+    return (out / f"{index}.results.json", out / f"{index}.exit", out / f"{index}.log",
+            out / f"{index}.junit.xml")
+
+
+def _test_outcomes(junit: Path) -> dict[str, str]:
+    """`module::test[params]` -> outcome, from pytest's JUnit XML."""
+    if not junit.exists():
+        return {}
+    outcomes = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        kinds = {child.tag for child in case}
+        outcome = "failed" if kinds & {"failure", "error"} else "skipped" if "skipped" in kinds else "passed"
+        outcomes[f"{case.get('classname')}::{case.get('name')}"] = outcome
+    return outcomes
 
 
 def _outcome(out: Path, index: int) -> Outcome:
-    results, code, log = _files(out, index)
+    results, code, log, junit = _files(out, index)
     worker_logs = "".join(p.read_text() for p in sorted(out.glob("worker*.log")))
     return Outcome(
         int(code.read_text()) if code.exists() else None,
         json.loads(results.read_text()) if results.exists() else None,
         log.read_text() if log.exists() else worker_logs,
+        _test_outcomes(junit),
     )
 
 
@@ -108,10 +125,10 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
 
     for job in jobs:
         index, _, impl = job.partition("=")
-        results, code_file, log = _files(out, int(index))
+        results, code_file, log, junit = _files(out, int(index))
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
-            code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO),
-                                "--impl", impl, "--results-json", str(results), *pytest_args])
+            code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
+                                "--results-json", str(results), "--junitxml", str(junit), *pytest_args])
         code_file.write_text(str(int(code)))
 
 

@@ -27,7 +27,7 @@ def test_computes_the_reference_with_its_weights(impl, ref, seed):
     x = rand(32, 32, seed=seed)
     expected = ref.forward("MLPNet", x, weights=weights)
     observed = impl.forward("MLPNet", x, weights=weights)
-    assert_close(observed, expected, "MLPNet with the reference's weights")
+    assert_close(observed, expected, "MLPNet with the reference's weights", match_shape=False)  # shape is 2.2
 
 
 @pytest.mark.question("2.4")
@@ -54,15 +54,11 @@ def test_answer_is_the_third_tensor_shape(impl, ref):
 
 
 @pytest.mark.question("2.5")
-def test_third_tensor_is_the_10x100_weight(impl):
-    params = impl.parameters("MLPNet")
-    assert len(params) >= 3, f"MLPNet has only {len(params)} parameter tensors"
-    assert params[2].shape == (10, 100), (
-        f"MLPNet's third parameter tensor is {params[2].name} of shape {list(params[2].shape)}, expected [10, 100]")
-
-
-@pytest.mark.question("2.5")
-def test_has_103510_parameters(impl):
+def test_third_tensor_is_the_10x100_weight_of_103510_parameters(impl):
     params = impl.parameters("MLPNet")
     total = sum(math.prod(p.shape) for p in params)
     assert total == 103_510, f"MLPNet has {total:,} parameters, expected 103,510 = 1024*100 + 100 + 100*10 + 10"
+    assert len(params) >= 3, f"MLPNet has only {len(params)} parameter tensors"
+    assert params[2].shape == (10, 100), (
+        f"MLPNet's third parameter tensor is {params[2].name} of shape {list(params[2].shape)}, expected [10, 100] "
+        f"(register the layers in the order the data flows through them)")

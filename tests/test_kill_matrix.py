@@ -30,3 +30,12 @@ def test_mutant_fails_its_question_and_no_other(spec_runs, mutant):
     assert run.failed == {mutant.question}, (
         f"{mutant.name} ({mutant.mistake}) should fail exactly question {mutant.question}; "
         f"it failed {sorted(run.failed)}")
+
+
+def test_every_graded_spec_test_fails_on_some_mutant(spec_runs):
+    """A spec test no mutant fails cannot be shown to check anything."""
+    runs = [spec_runs[m.name] for m in MUTANTS]
+    graded = {test for run in runs for test, outcome in run.tests.items() if outcome != "skipped"}
+    killed = {test for run in runs for test, outcome in run.tests.items() if outcome == "failed"}
+    assert graded, "no per-test outcomes were recorded"
+    assert graded - killed == set(), "spec tests that no mutant fails (add a mutant that they catch)"

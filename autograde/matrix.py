@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograde import synthetic_cifar
+
 REPO = Path(__file__).resolve().parent.parent
 MUTANTS_DIR = REPO / "mutants"
 SPEC_DIR = REPO / "spec_tests"
@@ -74,9 +76,12 @@ def read_catalog(path: Path = CATALOG) -> list[Mutant]:
 
 
 def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
-    """Run the spec on each implementation, `jobs` worker processes side by side."""
+    """Run the spec on each implementation, `jobs` worker processes side by side, all reading one
+    synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a --data-root)."""
     with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
         out = Path(tmp)
+        if not any(a.startswith("--data-root") for a in pytest_args):
+            pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.write(out / "cifar10")))
         numbered = [f"{i}={p}" for i, p in enumerate(paths)]
         chunks = [numbered[i::jobs] for i in range(jobs) if numbered[i::jobs]]
         workers = []

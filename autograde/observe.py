@@ -39,9 +39,12 @@ class Impl:
         raise NotImplementedError
 
     def forward(self, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
-                mode: str = "eval", seed: int = 0, device: str = "cpu") -> Any:
-        """Output of one forward pass of `name(*init)` built under `seed` (weights transplanted if given)."""
-        kwargs = {"init": init, "weights": weights, "mode": mode, "seed": seed, "device": device}
+                zero: tuple[str, ...] = (), module: str = "", mode: str = "eval", seed: int = 0,
+                device: str = "cpu") -> Any:
+        """Output of one forward pass of `name(*init)` built under `seed` (weights transplanted if
+        given, tensors named in `zero` zeroed), or of its submodule at path `module`."""
+        kwargs = {"init": init, "weights": weights, "zero": zero, "module": module, "mode": mode, "seed": seed,
+                  "device": device}
         return self._observe("forward", name, inputs, kwargs)
 
     def parameters(self, name: str, init: Init = ()) -> list[Param]:
@@ -55,6 +58,22 @@ class Impl:
 
     def value(self, name: str) -> Any:
         return self._observe("value", name, (), {})
+
+    def call(self, name: str, *args: Any, seed: int = 0, **kwargs: Any) -> Any:
+        """The return value of the function `name(*args, **kwargs)`, run under `seed`."""
+        return self._observe("call", name, args, {"seed": seed, **kwargs})
+
+    def splits(self, name: str, root: str, seed: int = 42, reads: dict[str, list[int]] | None = None,
+               repeats: int = 2) -> dict[str, Any]:
+        """Observations of the datasets `name(root, seed=seed)` builds (see probes/data.py)."""
+        return self._observe("splits", name, (str(root),), {"seed": seed, "reads": reads, "repeats": repeats})
+
+    def fit(self, name: str, init: Init = (), fast_dev_run: int = 5) -> dict[str, Any]:
+        """Batch counts, logged metric names and files left by a fast_dev_run fit and test."""
+        return self._observe("fit", name, (), {"init": init, "fast_dev_run": fast_dev_run})
+
+    def optimizers(self, name: str, init: Init = ()) -> dict[str, Any]:
+        return self._observe("optimizers", name, (), {"init": init})
 
     def names(self) -> list[str]:
         """Every public top-level name the implementation defines."""

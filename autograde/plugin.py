@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+from autograde import synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
 from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
@@ -43,6 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write this run's per-question results in Gradescope's results.json format")
     group.addoption("--rubric", default=str(DEFAULT_RUBRIC), metavar="PATH",
                     help="rubric TOML with points and titles per question (default: the bundled one)")
+    group.addoption("--data-root", default=None, metavar="DIR",
+                    help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
+                         "CIFAR-10 written once per session into a temporary folder")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,6 +56,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if impl_path != REFERENCE and not Path(impl_path).exists():
         raise pytest.UsageError(f"--impl {impl_path}: no such file or folder (give a .py file, a folder of "
                                 f".py files, or 'reference')")
+    data_root = config.getoption("--data-root")
+    if data_root is not None:
+        missing = synthetic_cifar.missing_files(Path(data_root))
+        if missing:
+            raise pytest.UsageError(f"--data-root {data_root}: not a CIFAR-10 root, missing {', '.join(missing)} "
+                                    f"(download and unpack cifar-10-python.tar.gz there, or leave --data-root out "
+                                    f"to use a synthetic CIFAR-10)")
     try:
         rubric = load_rubric(Path(config.getoption("--rubric")))
     except (OSError, ValueError) as exc:
@@ -77,6 +88,22 @@ def ref(request: pytest.FixtureRequest) -> Impl:
     return _state(request.config).ref
 
 
+@pytest.fixture(scope="session")
+def cifar_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CIFAR-10 root the data tests use: `--data-root`, or a synthetic one written for this session."""
+    given = request.config.getoption("--data-root")
+    if given is not None:
+        return Path(given).resolve()
+    return synthetic_cifar.write(tmp_path_factory.mktemp("cifar10") / "root")
+
+
+@pytest.fixture(scope="session")
+def cifar_raw(cifar_root: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The raw uint8 images `[N, 32, 32, 3]` and labels of both CIFAR-10 sets, read by the test process."""
+    return {"train": synthetic_cifar.load_raw(cifar_root, train=True),
+            "test": synthetic_cifar.load_raw(cifar_root, train=False)}
+
+
 @pytest.fixture(autouse=True)
 def _seeded_rng() -> None:
     """Every test starts from seed 0 in torch, numpy and random, and leaves global RNG state as it was."""
@@ -96,8 +123,9 @@ def _short_message(exc: BaseException) -> str:
         return f"the submission did not load: {exc.message}"
     if isinstance(exc, SubmissionProblem):
         return exc.message
-    if isinstance(exc, AssertionError):
-        return str(exc).strip() or "assertion failed"
+    if isinstance(exc, AssertionError):  # keep the test's message, not pytest's operand diff after it
+        text = str(exc).strip()
+        return (text.split("\nassert ", 1)[0] if not text.startswith("assert ") else text) or "assertion failed"
     return describe(exc)
 
 

@@ -1,5 +1,9 @@
 """Reference implementations of every contract name of the problem set (DESIGN.md section 2)."""
 
+from reference.part1 import AttentionBlock, VisionTransformer, ViT, image_grid, img_to_patch, make_cifar10_splits
 from reference.part2 import ANSWERS, LeNetRBF, LeNetSequential, MLPNet
 
-__all__ = ["ANSWERS", "LeNetRBF", "LeNetSequential", "MLPNet"]
+__all__ = [
+    "make_cifar10_splits", "image_grid", "img_to_patch", "AttentionBlock", "VisionTransformer", "ViT",
+    "ANSWERS", "MLPNet", "LeNetRBF", "LeNetSequential",
+]

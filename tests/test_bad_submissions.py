@@ -4,7 +4,9 @@ import re
 
 from autograde.rubric import load_rubric
 
-PART2 = {q for q in load_rubric().questions if q.startswith("2.") and load_rubric().questions[q].points > 0}
+GRADED = {q for q, question in load_rubric().questions.items() if question.points > 0}
+PART1 = {q for q in GRADED if q.startswith("1.")}
+PART2 = {q for q in GRADED if q.startswith("2.")}
 
 
 def outputs(run) -> str:
@@ -21,7 +23,7 @@ def test_empty_submission_scores_exactly_zero(spec_runs):
 
 def test_missing_names_fail_only_the_questions_that_need_them(spec_runs):
     run = spec_runs["partial.py"]
-    assert run.failed == {"2.6", "2.7"}
+    assert run.failed == PART1 | {"2.6", "2.7"}
     assert "does not define `LeNetRBF`; it defines: ANSWERS, MLPNet, helper_not_in_the_contract" in outputs(run)
 
 
@@ -45,7 +47,7 @@ def test_exception_at_import_names_the_error_and_line(spec_runs):
 def test_folder_with_mapping_is_graded_through_it_and_its_conftest_is_never_loaded(spec_runs):
     run = spec_runs["mapped_notebook_style"]
     assert not run.error, run.error
-    assert run.results["score"] == run.results["max_score"]
+    assert run.failed == PART1  # it answers Part 2 only
     assert "conftest.py was ignored" in run.results["output"]
 
 
@@ -65,3 +67,19 @@ def test_results_have_one_entry_per_graded_question(spec_runs):
         assert t["name"].startswith(t["number"] + " ")
         assert 0 <= t["score"] <= t["max_score"]
     assert results["score"] == sum(t["score"] for t in results["tests"])
+
+
+def test_a_download_fails_at_once_naming_the_data_root(spec_runs):
+    run = spec_runs["downloads_cifar.py"]
+    assert run.failed == {"1.1"}
+    assert re.search(r"raised URLError: .*no network here: CIFAR-10 is already at the root you were given \(/",
+                     outputs(run))
+
+
+def test_wrong_output_shapes_are_reported_with_both_shapes(spec_runs):
+    run = spec_runs["wrong_shapes.py"]
+    assert run.failed == {"2.2", "1.6"}
+    text = outputs(run)
+    assert "MLPNet()(x) for x of shape [32, 32] returned shape [1, 10], expected [10]" in text
+    assert "returned shape [3, 1, 10], expected [3, 10]" in text
+    assert "At index" not in text  # pytest's operand diff stays in the terminal, not in results.json

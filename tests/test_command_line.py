@@ -19,8 +19,10 @@ def test_missing_impl_path_is_a_usage_error():
 
 
 def test_part_markers_select_questions():
-    run = pytest_run("spec_tests", "-m", "part1", "-q")
-    assert run.returncode == 5, run.stdout  # no Part 1 questions yet: everything deselected
+    run = pytest_run("spec_tests", "-m", "part2", "-q", "--collect-only")
+    selected = [line for line in run.stdout.splitlines() if "::" in line]
+    assert run.returncode == 0 and selected, run.stdout
+    assert all("test_part2_" in line for line in selected), selected
     assert "deselected" in run.stdout
 
 

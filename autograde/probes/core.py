@@ -1,15 +1,14 @@
-"""Probes: the trusted functions that run next to the implementation under test.
-
-Each takes a resolved contract object and its contract name and returns plain data or tensors.
-They run in-process for the reference and, later, inside the sandbox worker for submissions, so
-they stay small, generic and free of assertions: judging is the spec tests' job.
-"""
+"""The core probes: build a contract class, transplant weights, run forward passes, list
+parameters and modules, read constants, call functions."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -30,6 +29,19 @@ def running(what: str) -> Iterator[None]:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever student code raises is the observation
         raise ImplError(f"{what} raised {describe(exc)}", implementation_traceback(exc)) from None
+
+
+@contextmanager
+def scratch_cwd() -> Iterator[Path]:
+    """Run the block in a fresh empty working directory (removed afterwards), so files an
+    implementation writes to relative paths neither land in ours nor go unseen."""
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="pset3-cwd-") as tmp:
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            os.chdir(previous)
 
 
 @contextmanager
@@ -80,10 +92,20 @@ def _match(source: list[tuple[str, torch.Tensor]], target: list[tuple[str, torch
     return None
 
 
-def transplant(model: nn.Module, weights: Mapping[str, torch.Tensor], name: str) -> None:
-    """Load another implementation's weights, matching tensors by name, order or unique shape."""
-    target = list(model.state_dict().items())
-    source = list(weights.items())
+def _zeroed(key: str, zero: Sequence[str]) -> bool:
+    return key.rsplit(".", 1)[-1] in zero
+
+
+def transplant(model: nn.Module, weights: Mapping[str, torch.Tensor], name: str, zero: Sequence[str] = ()) -> None:
+    """Load another implementation's weights, matching tensors by name, order or unique shape.
+
+    Tensors named in `zero` (by their last name component, e.g. the contract's `pos_embedding`)
+    are left out of the matching on both sides and set to zero, so a mistake in their shape,
+    graded by another question, does not keep this comparison from happening.
+    """
+    state = model.state_dict()
+    target = [(k, v) for k, v in state.items() if not _zeroed(k, zero)]
+    source = [(k, v) for k, v in weights.items() if not _zeroed(k, zero)]
     order = _match(source, target)
     if order is None:
         raise ObservationError(
@@ -92,6 +114,8 @@ def transplant(model: nn.Module, weights: Mapping[str, torch.Tensor], name: str)
             f"{_shapes([t for _, t in source])}"
         )
     new_state = OrderedDict((tname, source[i][1]) for (tname, _), i in zip(target, order, strict=True))
+    new_state.update((k, torch.zeros_like(v)) for k, v in state.items() if _zeroed(k, zero))
+    new_state = OrderedDict((k, new_state[k]) for k in state)
     with running(f"{name}.load_state_dict"):
         model.load_state_dict(new_state)
 
@@ -104,18 +128,30 @@ def _to(value: Any, device: str) -> Any:
     return value
 
 
+def submodule(model: nn.Module, name: str, path: str) -> nn.Module:
+    """The module at `path` (as named_modules() names it; "" is the model itself)."""
+    found = dict(model.named_modules())
+    if path not in found:
+        raise ObservationError(f"{name} has no submodule {path!r}; it has {sorted(p for p in found if p)}")
+    return found[path]
+
+
 def forward(obj: object, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
-            mode: str = "eval", seed: int = 0, device: str = "cpu") -> Any:
-    """Build the model under `seed`, optionally transplant weights, and run one forward pass."""
+            zero: Sequence[str] = (), module: str = "", mode: str = "eval", seed: int = 0,
+            device: str = "cpu") -> Any:
+    """Build the model under `seed`, optionally transplant weights, and run one forward pass of
+    the model or of its submodule at `module`."""
     if mode not in ("eval", "train"):
         raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
     with seeded(seed, device):
         model = build(obj, name, init)
         if weights is not None:
-            transplant(model, weights, name)
+            transplant(model, weights, name, zero)
         model.train(mode == "train").to(device)
-        with running(f"{name}.forward"), torch.no_grad():
-            out = model(*_to(inputs, device))
+        target = submodule(model, name, module)
+        what = f"{name}.{module}.forward" if module else f"{name}.forward"
+        with running(what), torch.no_grad():
+            out = target(*_to(inputs, device))
     return _to(out, "cpu")
 
 
@@ -128,8 +164,8 @@ def parameters(obj: object, name: str, init: Init = ()) -> list[tuple[str, tuple
 
 
 def _torch_base(module: nn.Module) -> str:
-    """The torch.nn class a module is or derives from (`Sequential` for a subclass of it)."""
-    return next(c.__name__ for c in type(module).__mro__ if c.__module__.startswith("torch.nn"))
+    """The public torch.nn class a module is or derives from (`Sequential` for a subclass of it)."""
+    return next(c.__name__ for c in type(module).__mro__ if getattr(nn, c.__name__, None) is c)
 
 
 def modules(obj: object, name: str, init: Init = ()) -> list[tuple[str, str, str]]:
@@ -153,10 +189,9 @@ def value(obj: object, name: str) -> Any:
     return obj
 
 
-PROBES: dict[str, Callable[..., Any]] = {
-    "forward": forward,
-    "parameters": parameters,
-    "modules": modules,
-    "state": state,
-    "value": value,
-}
+def call(obj: object, name: str, *args: Any, seed: int = 0, **kwargs: Any) -> Any:
+    """A function's return value under `seed` (the transport rejects what is not data or tensors)."""
+    if not callable(obj):
+        raise ObservationError(f"`{name}` is a {type(obj).__name__}, not a function")
+    with seeded(seed), running(f"{name}(...)"):
+        return obj(*args, **kwargs)

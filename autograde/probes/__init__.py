@@ -1,0 +1,26 @@
+"""Probes: the trusted functions that run next to the implementation under test.
+
+Each takes a resolved contract object and its contract name and returns plain data or tensors.
+They run in-process for the reference and, later, inside the sandbox worker for submissions, so
+they stay small, generic and free of assertions: judging is the spec tests' job.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from autograde.probes import core, data, lightning
+from autograde.probes.core import Init
+
+PROBES: dict[str, Callable[..., Any]] = {
+    "forward": core.forward,
+    "parameters": core.parameters,
+    "modules": core.modules,
+    "state": core.state,
+    "value": core.value,
+    "call": core.call,
+    "splits": data.splits,
+    "fit": lightning.fit,
+    "optimizers": lightning.optimizers,
+}
+
+__all__ = ["PROBES", "Init"]

@@ -1,0 +1,135 @@
+"""Observing a submission's LightningModule: a fit and a test under `fast_dev_run`, and its optimisers.
+
+The data are trusted random image tensors made here, so a mistake in the submission's dataset
+code (another question) cannot affect what these observations say about its module.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from autograde.errors import ObservationError
+from autograde.probes.core import Init, build, running, scratch_cwd, seeded
+
+STAGES = ("train", "val", "test")
+
+
+@contextmanager
+def quiet_lightning() -> Iterator[None]:
+    """No banner, no warnings."""
+    loggers = [logging.getLogger(n) for n in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric")]
+    levels = [lg.level for lg in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.setLevel(level)
+
+
+def _batch_counter() -> Any:
+    import pytorch_lightning as pl
+
+    class BatchCounter(pl.Callback):
+        def __init__(self) -> None:
+            self.counts = dict.fromkeys(STAGES, 0)
+
+        def on_train_batch_end(self, *args: Any) -> None:
+            self.counts["train"] += 1
+
+        def on_validation_batch_end(self, trainer: Any, *args: Any) -> None:
+            if not trainer.sanity_checking:
+                self.counts["val"] += 1
+
+        def on_test_batch_end(self, *args: Any) -> None:
+            self.counts["test"] += 1
+
+    return BatchCounter()
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def fit(obj: object, name: str, init: Init = (), fast_dev_run: int = 5, batch_size: int = 4,
+        num_samples: int = 48, seed: int = 0) -> dict[str, Any]:
+    """`Trainer(fast_dev_run=..., default_root_dir=tmp)`: fit, then test; count batches per stage,
+    list the logged metric names after each, and every file left in tmp or the working directory."""
+    import pytorch_lightning as pl
+
+    with tempfile.TemporaryDirectory(prefix="pset3-fit-") as tmp, scratch_cwd() as cwd, seeded(seed):
+        root = Path(tmp)
+        data = TensorDataset(torch.randn(num_samples, 3, 32, 32), torch.randint(0, 10, (num_samples,)))
+        loaders = [DataLoader(data, batch_size=batch_size, shuffle=stage == "train") for stage in STAGES]
+        with quiet_lightning():
+            model = build(obj, name, init)
+            if not isinstance(model, pl.LightningModule):
+                raise ObservationError(
+                    f"{name}(...) is a {type(model).__name__}, not a pytorch_lightning.LightningModule")
+            counter = _batch_counter()
+            trainer = pl.Trainer(fast_dev_run=fast_dev_run, default_root_dir=str(root), accelerator="cpu", devices=1,
+                                 callbacks=[counter], enable_progress_bar=False, enable_model_summary=False)
+            with running(f"Trainer(fast_dev_run={fast_dev_run}).fit({name}(...))"):
+                trainer.fit(model, loaders[0], loaders[1])
+            fit_metrics = sorted(trainer.callback_metrics)
+            with running(f"Trainer(fast_dev_run={fast_dev_run}).test({name}(...))"):
+                trainer.test(model, loaders[2], verbose=False)
+            test_metrics = sorted(trainer.callback_metrics)
+        return {"batches": counter.counts, "fit_metrics": fit_metrics, "test_metrics": test_metrics,
+                "files_in_root": _files(root), "files_in_cwd": _files(cwd)}
+
+
+def _split_config(config: Any) -> tuple[list[Any], list[Any]]:
+    """Optimisers and schedulers from any return format Lightning accepts."""
+    if isinstance(config, torch.optim.Optimizer):
+        return [config], []
+    if isinstance(config, dict):
+        scheduler = config.get("lr_scheduler")
+        scheduler = scheduler.get("scheduler") if isinstance(scheduler, dict) else scheduler
+        return [config.get("optimizer")], [scheduler] if scheduler is not None else []
+    if isinstance(config, tuple | list):
+        if len(config) == 2 and all(isinstance(c, tuple | list) for c in config):
+            return list(config[0]), [s.get("scheduler") if isinstance(s, dict) else s for s in config[1]]
+        pairs = [_split_config(c) for c in config]
+        return [o for p in pairs for o in p[0]], [s for p in pairs for s in p[1]]
+    raise ObservationError(f"configure_optimizers returned a {type(config).__name__}, which Lightning does not accept")
+
+
+def _describe_scheduler(scheduler: Any) -> dict[str, Any]:
+    described: dict[str, Any] = {"type": type(scheduler).__name__}
+    for key in ("milestones", "gamma", "step_size", "T_max"):
+        if hasattr(scheduler, key):
+            value = getattr(scheduler, key)
+            described[key] = sorted(value.elements()) if hasattr(value, "elements") else value
+    return described
+
+
+def optimizers(obj: object, name: str, init: Init = ()) -> dict[str, Any]:
+    """What `configure_optimizers` returns: optimiser types, learning rates and how many of the
+    module's parameters they cover; scheduler types and settings."""
+    with seeded(0):
+        model = build(obj, name, init)
+        with running(f"{name}.configure_optimizers"):
+            opts, scheds = _split_config(model.configure_optimizers())
+    params = {id(p) for p in model.parameters()}
+    return {
+        "optimizers": [{
+            "type": type(o).__name__,
+            "lr": o.defaults.get("lr"),
+            "covers": sum(1 for g in o.param_groups for p in g["params"] if id(p) in params),
+        } for o in opts],
+        "parameters": len(params),
+        "schedulers": [_describe_scheduler(s) for s in scheds],
+    }

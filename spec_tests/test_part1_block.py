@@ -1,0 +1,98 @@
+"""Questions 1.3 and 1.4: the attention block's layers, and the pre-LayerNorm block itself."""
+
+import pytest
+import torch
+
+from autograde.checks import assert_close, assert_shape, rand
+
+E, HIDDEN, HEADS = 16, 32, 2
+KINDS = ("Linear", "GELU", "Dropout", "LayerNorm", "MultiheadAttention")
+# Reference tensors that, set to zero, leave only the block's residual path.
+LAST_LAYERS = ("attn.out_proj.weight", "attn.out_proj.bias", "linear.3.weight", "linear.3.bias")
+
+
+def block(p=0.0):
+    return (E, HIDDEN, HEADS, p)
+
+
+def paths_of(impl, kind, init):
+    return [m.path for m in impl.modules("AttentionBlock", init=init) if m.torch_base == kind]
+
+
+def slopes_at_zero(out, h):
+    return ((out[2] - out[1]) / h).item(), ((out[1] - out[0]) / h).item()
+
+
+@pytest.mark.question("1.3")
+def test_block_holds_the_five_layer_kinds_and_each_behaves_as_answered(impl):
+    init = block()
+    found = {kind: paths_of(impl, kind, init) for kind in KINDS}
+    absent = [k for k, paths in found.items() if not paths]
+    assert not absent, f"AttentionBlock holds no nn.{', nn.'.join(absent)} module; its layers are {found}"
+    state = impl.state("AttentionBlock", init=init)
+    x = rand(5, 2, E) * 4 - 1
+    for path in found["Linear"]:
+        weight, bias = state[f"{path}.weight"], state[f"{path}.bias"]
+        inp = rand(3, weight.shape[1])
+        out = impl.forward("AttentionBlock", inp, init=init, module=path)
+        assert torch.allclose(out, inp @ weight.T + bias, atol=1e-5), f"{path} does not compute x W^T + b"
+    h = 1e-3
+    for path in found["GELU"]:
+        out = impl.forward("AttentionBlock", torch.tensor([-h, 0.0, h]), init=init, module=path)
+        left, right = slopes_at_zero(out, h)
+        assert abs(left - 0.5) < 1e-2 and abs(right - 0.5) < 1e-2, (
+            f"{path} has slopes {left:.3f} and {right:.3f} either side of 0; GELU is smooth there (0.5 both sides)")
+    for path in found["LayerNorm"]:
+        out = impl.forward("AttentionBlock", x, init=init, module=path)
+        mean, var = out.mean(-1), out.var(-1, unbiased=False)
+        assert mean.abs().max() < 1e-4 and (var - 1).abs().max() < 1e-3, (
+            f"{path} does not give each token mean 0 and variance 1 (before its affine map)")
+    for path in found["MultiheadAttention"]:
+        out = impl.forward("AttentionBlock", x, x, x, init=init, module=path)
+        assert isinstance(out, tuple) and len(out) == 2, f"{path}(x, x, x) should return (output, weights)"
+        assert_shape(out[0], (5, 2, E), f"{path} on sequence-first [T=5, B=2, E] input")
+        assert_shape(out[1], (2, 5, 5), f"{path}'s attention weights for [T=5, B=2, E] input")
+        assert torch.allclose(out[1].sum(-1), torch.ones(2, 5), atol=1e-5), f"{path}'s attention rows must sum to 1"
+
+
+@pytest.mark.question("1.3")
+def test_dropout_zeroes_and_rescales_in_train_mode_and_is_identity_in_eval(impl):
+    p, init = 0.25, block(0.25)
+    paths = paths_of(impl, "Dropout", init)
+    assert paths, "AttentionBlock(..., dropout=0.25) holds no nn.Dropout"
+    ones = torch.ones(200_000)
+    for path in paths:
+        out = impl.forward("AttentionBlock", ones, init=init, module=path, mode="train", seed=3)
+        zeroed = (out == 0).float().mean().item()
+        assert abs(zeroed - p) < 0.01, f"{path} in train mode zeroes {zeroed:.3f} of its input, expected p = {p}"
+        kept = out[out != 0]
+        assert torch.allclose(kept, torch.full_like(kept, 1 / (1 - p))), f"{path} must scale survivors by 1/(1-p)"
+        same = impl.forward("AttentionBlock", ones, init=init, module=path, mode="eval")
+        assert torch.equal(same, ones), f"{path} in eval mode must be the identity"
+
+
+@pytest.mark.question("1.4")
+def test_block_keeps_the_sequence_first_shape(impl):
+    assert_shape(impl.forward("AttentionBlock", rand(7, 3, E), init=block()), (7, 3, E),
+                 "AttentionBlock on [T=7, B=3, E] input")
+
+
+@pytest.mark.question("1.4")
+def test_block_is_residual(impl, ref):
+    weights = ref.state("AttentionBlock", init=block())
+    for name in LAST_LAYERS:
+        weights[name] = torch.zeros_like(weights[name])
+    x = rand(7, 3, E)
+    assert_close(impl.forward("AttentionBlock", x, init=block(), weights=weights), x,
+                 "AttentionBlock with its attention output projection and last MLP layer zeroed (only the "
+                 "residual connections left, so block(x) must equal x)")
+
+
+@pytest.mark.question("1.4")
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_block_computes_the_reference_with_its_weights(impl, ref, seed):
+    weights = ref.state("AttentionBlock", init=block(), seed=seed)
+    x = rand(7, 3, E, seed=seed) * 2
+    assert_close(impl.forward("AttentionBlock", x, init=block(), weights=weights),
+                 ref.forward("AttentionBlock", x, init=block(), weights=weights),
+                 "AttentionBlock (pre-LayerNorm) with the reference's weights")

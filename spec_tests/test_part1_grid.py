@@ -1,0 +1,23 @@
+"""Question 1.2: the image grid is channels-last, the layout plt.imshow expects."""
+
+import matplotlib
+import pytest
+
+from autograde.checks import assert_tensor, rand
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.mark.question("1.2")
+def test_grid_is_channels_last_and_imshow_takes_it(impl):
+    grid = assert_tensor(impl.call("image_grid", rand(8, 3, 32, 32)), "image_grid")
+    assert grid.dim() == 3 and grid.shape[-1] == 3 and min(grid.shape[:2]) >= 32, (
+        f"image_grid gave shape {list(grid.shape)}; plt.imshow needs [H, W, 3] (channels last)")
+    fig, ax = plt.subplots()
+    try:
+        ax.imshow(grid.float().numpy())
+        with pytest.raises(TypeError, match="Invalid shape"):
+            ax.imshow(grid.permute(2, 0, 1).float().numpy())  # the channels-first layout it replaces
+    finally:
+        plt.close(fig)

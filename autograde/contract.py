@@ -28,12 +28,15 @@ CONTRACT: tuple[ContractName, ...] = (
     ContractName("img_to_patch", 1, "function", "(x, patch_size, flatten_channels=True)",
                  "`[B, C, H, W]` -> `[B, N, C*p*p]` (or `[B, N, C, p, p]`), patches in row-major order."),
     ContractName("AttentionBlock", 1, "class", "(embed_dim, hidden_dim, num_heads, dropout=0.0)",
-                 "Pre-LayerNorm transformer block on sequence-first input `[T, B, E]`."),
+                 "Pre-LayerNorm transformer block on sequence-first input `[T, B, E]`. Register its layers in "
+                 "data-flow order (LayerNorm, MultiheadAttention, LayerNorm, Linear, GELU, Dropout, Linear, "
+                 "Dropout) so the reference's weights can be transplanted for comparison."),
     ContractName("VisionTransformer", 1, "class",
                  "(embed_dim, hidden_dim, num_channels, num_heads, num_layers, num_classes, patch_size, "
                  "num_patches, dropout=0.0)",
                  "`[B, C, H, W]` -> `[B, num_classes]`, with parameters `cls_token` `[1, 1, E]` and "
-                 "`pos_embedding` `[1, 1 + num_patches, E]`."),
+                 "`pos_embedding` `[1, 1 + num_patches, E]`. Register the input Linear, the blocks, the head "
+                 "(LayerNorm, Linear), then cls_token and pos_embedding, as the tutorial does."),
     ContractName("ViT", 1, "class", "(model_kwargs, lr)",
                  "The LightningModule: logs train_loss, train_acc, val_acc, test_acc; AdamW + MultiStepLR "
                  "milestones [100, 150], gamma 0.1."),

@@ -177,7 +177,8 @@ def train_vit(data_root: str | Path, out_dir: str | Path, *, model_kwargs: dict[
     train_set, val_set, test_set = make_cifar10_splits(data_root, seed=seed)
     loader = torch.utils.data.DataLoader
     train_loader = loader(train_set, batch_size=batch_size, shuffle=True, drop_last=True,
-                          num_workers=num_workers, pin_memory=True, persistent_workers=num_workers > 0)
+                          num_workers=num_workers, pin_memory=torch.cuda.is_available(),
+                          persistent_workers=num_workers > 0)
     val_loader = loader(val_set, batch_size=batch_size, num_workers=num_workers)
     test_loader = loader(test_set, batch_size=batch_size, num_workers=num_workers)
     checkpoint = pl.callbacks.ModelCheckpoint(save_weights_only=True, mode="max", monitor="val_acc")

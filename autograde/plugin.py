@@ -214,12 +214,15 @@ class GradingSession:
             lines.append(f"The submission did not load: {error.message}{detail}")
         return "\n".join(lines)
 
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
         results = self.gradebook.results()
         if not results:
             return
         tr = terminalreporter
         tr.write_sep("=", f"pset3 results for {self.impl_path}")
+        if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            tr.write_line(f"The run stopped early ({pytest.ExitCode(exitstatus).name}): tests that did not run "
+                          f"count as failed.", red=True, bold=True)
         tr.write(render_table(results, "", color=tr.hasmarkup, width=min(tr._tw.fullwidth, 120)))
         summary = self.load_summary()
         if summary:

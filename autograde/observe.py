@@ -75,6 +75,20 @@ class Impl:
     def optimizers(self, name: str, init: Init = ()) -> dict[str, Any]:
         return self._observe("optimizers", name, (), {"init": init})
 
+    def loaders(self, name: str, root: str) -> dict[str, Any]:
+        """The loaders `name(root)` returns: lengths, bases, samplers, first indices, a first batch."""
+        return self._observe("loaders", name, (str(root),), {})
+
+    def train_loop(self, name: str, epochs: int = 1, lr: float = 0.001, momentum: float = 0.9,
+                   samples: int = 4000, seed: int = 0) -> dict[str, Any]:
+        """Final weights and log of `name(net, loader, ...)` on the probe's net and data."""
+        return self._observe("train_loop", name, (), {"epochs": epochs, "lr": lr, "momentum": momentum,
+                                                      "samples": samples, "seed": seed})
+
+    def evaluate(self, name: str, samples: int = 64, seed: int = 0) -> dict[str, Any]:
+        """What `name(net, loader)` returns on the probe's net, and the grad mode in its forwards."""
+        return self._observe("evaluate", name, (), {"samples": samples, "seed": seed})
+
     def names(self) -> list[str]:
         """Every public top-level name the implementation defines."""
         raise NotImplementedError

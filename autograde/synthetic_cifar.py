@@ -26,7 +26,7 @@ MARKER = "pset3-synthetic-cifar10.json"
 VERSION = 1
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 TRAIN_BATCHES, BATCH_SIZE = 5, 10_000
-SIGNAL = 0.45  # weight of the class pattern against the per-image noise
+SIGNAL = 0.12  # weight of the class pattern against the per-image noise (nearest centroid: ~80% accurate)
 
 
 def _upsample(grid: np.ndarray, size: int = 32) -> np.ndarray:

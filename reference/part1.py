@@ -183,8 +183,8 @@ def train_vit(data_root: str | Path, out_dir: str | Path, *, model_kwargs: dict[
     test_loader = loader(test_set, batch_size=batch_size, num_workers=num_workers)
     checkpoint = pl.callbacks.ModelCheckpoint(save_weights_only=True, mode="max", monitor="val_acc")
     trainer_kwargs.setdefault("logger", pl.loggers.CSVLogger(str(out_dir), name="vit"))  # metrics.csv per run
-    trainer = pl.Trainer(default_root_dir=str(out_dir), max_epochs=max_epochs,
-                         callbacks=[checkpoint, pl.callbacks.LearningRateMonitor("epoch")], **trainer_kwargs)
+    callbacks = [checkpoint, pl.callbacks.LearningRateMonitor("epoch"), *trainer_kwargs.pop("callbacks", [])]
+    trainer = pl.Trainer(default_root_dir=str(out_dir), max_epochs=max_epochs, callbacks=callbacks, **trainer_kwargs)
     model = ViT(model_kwargs or UVA_CONFIG, lr)
     trainer.fit(model, train_loader, val_loader)
     best = ViT.load_from_checkpoint(checkpoint.best_model_path) if checkpoint.best_model_path else model

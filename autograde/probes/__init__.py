@@ -8,7 +8,7 @@ they stay small, generic and free of assertions: judging is the spec tests' job.
 from collections.abc import Callable
 from typing import Any
 
-from autograde.probes import core, data, lightning
+from autograde.probes import core, data, lightning, loops
 from autograde.probes.core import Init
 
 PROBES: dict[str, Callable[..., Any]] = {
@@ -21,6 +21,9 @@ PROBES: dict[str, Callable[..., Any]] = {
     "splits": data.splits,
     "fit": lightning.fit,
     "optimizers": lightning.optimizers,
+    "loaders": loops.loaders,
+    "train_loop": loops.train_loop,
+    "evaluate": loops.evaluate,
 }
 
 __all__ = ["PROBES", "Init"]

@@ -47,11 +47,18 @@ def no_network(root: str) -> Iterator[None]:
     message = (f"no network here: CIFAR-10 is already at the root you were given ({root}); "
                f"read it from there with download=False")
 
+    saved = socket.getaddrinfo, socket.create_connection, socket.socket.connect
+
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionRefusedError(message)
 
-    saved = socket.getaddrinfo, socket.create_connection, socket.socket.connect
-    socket.getaddrinfo = socket.create_connection = socket.socket.connect = refuse
+    def connect(sock: socket.socket, address: Any) -> Any:  # local (AF_UNIX) sockets: DataLoader workers
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            refuse()
+        return saved[2](sock, address)
+
+    socket.getaddrinfo = socket.create_connection = refuse
+    socket.socket.connect = connect
     try:
         yield
     finally:

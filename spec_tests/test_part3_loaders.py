@@ -1,0 +1,55 @@
+"""Questions 3.1 and 3.2: the CIFAR-10 loaders, a batch, and the tutorial CNN."""
+
+import math
+
+import pytest
+
+from autograde.checks import assert_close, assert_shape, rand
+
+
+@pytest.fixture(scope="module")
+def loaders(impl, cifar_root):
+    return impl.loaders("make_loaders", cifar_root)
+
+
+@pytest.mark.question("3.1")
+def test_train_loader_shuffles_the_50000_training_images(loaders):
+    train = loaders["train"]
+    assert (train["length"], train["base"]) == (50_000, "train"), (
+        f"the train loader reads {train['length']:,} {train['base']} images, expected the 50,000 training images")
+    first, second = train["first_indices"]
+    assert first != second, f"two passes over the train loader start in the same order {first[:8]}: shuffle=True"
+
+
+@pytest.mark.question("3.1")
+def test_test_loader_reads_the_10000_test_images_in_order(loaders):
+    test = loaders["test"]
+    assert (test["length"], test["base"]) == (10_000, "test"), (
+        f"the test loader reads {test['length']:,} {test['base']} images, expected the 10,000 test images")
+    assert test["first_indices"] == [list(range(16))] * 2, (
+        f"the test loader starts with images {test['first_indices'][0][:8]}: keep it in order (shuffle=False)")
+
+
+@pytest.mark.question("3.2")
+def test_a_training_batch_is_4_images_of_3x32x32(loaders):
+    batch = loaders["first_batch"]
+    assert isinstance(batch, list) and len(batch) == 2, f"a batch should be (images, labels), got {type(batch)}"
+    assert_shape(batch[0], (4, 3, 32, 32), "the first training batch's images")
+    assert_shape(batch[1], (4,), "the first training batch's labels")
+
+
+@pytest.mark.question("3.2")
+def test_cifarnet_maps_a_batch_to_10_scores_with_62006_parameters(impl):
+    assert_shape(impl.forward("CifarNet", rand(4, 3, 32, 32)), (4, 10), "CifarNet()(x) for a batch x of [4, 3, 32, 32]")
+    params = impl.parameters("CifarNet")
+    total = sum(math.prod(p.shape) for p in params)
+    assert total == 62_006, f"CifarNet has {total:,} parameters, expected 62,006: {[(p.name, p.shape) for p in params]}"
+
+
+@pytest.mark.question("3.2")
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cifarnet_computes_the_reference_with_its_weights(impl, ref, seed):
+    weights = ref.state("CifarNet", seed=seed)
+    x = rand(4, 3, 32, 32, seed=seed) * 2 - 1
+    assert_close(impl.forward("CifarNet", x, weights=weights), ref.forward("CifarNet", x, weights=weights),
+                 "CifarNet with the reference's weights")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -84,11 +85,14 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
             pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.write(out / "cifar10")))
         numbered = [f"{i}={p}" for i, p in enumerate(paths)]
         chunks = [numbered[i::jobs] for i in range(jobs) if numbered[i::jobs]]
+        # Workers side by side share the cores: more torch threads than cores makes every op spin-wait.
+        threads = str(max(1, (os.cpu_count() or 1) // len(chunks)))
+        env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
         workers = []
         for n, chunk in enumerate(chunks):
             log = (out / f"worker{n}.log").open("w")
             cmd = [sys.executable, "-m", "autograde.matrix", "--worker", str(out), *chunk, "--", *pytest_args]
-            workers.append((subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT), log))
+            workers.append((subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
         for proc, log in workers:
             proc.wait()
             log.close()

@@ -131,12 +131,13 @@ def train_vit_run(root: Path, out: Path, epochs: int, device: torch.device, smal
     accelerator = {"accelerator": "gpu", "devices": [device.index or 0]} if device.type == "cuda" else \
         {"accelerator": "cpu", "devices": 1}
     logger = pl.loggers.CSVLogger(str(out), name="lightning")
+    log_every = 10 if limit_batches is None else max(1, limit_batches // 5)
     if limit_batches is not None:
         accelerator |= {"limit_train_batches": limit_batches, "limit_val_batches": limit_batches,
                         "limit_test_batches": limit_batches}
     _, accuracies = train_vit(root, out, model_kwargs=SMALL_VIT if small else UVA_CONFIG, max_epochs=epochs,
                               num_workers=2, logger=logger, callbacks=[pl.callbacks.RichProgressBar()],
-                              enable_model_summary=False, log_every_n_steps=10 if limit_batches is None else max(1, limit_batches // 5),
+                              enable_model_summary=False, log_every_n_steps=log_every,
                               **accelerator)
     history = _lightning_history(Path(logger.log_dir) / "metrics.csv")
     if history:

@@ -13,6 +13,7 @@ import ast
 import importlib
 import importlib.util
 import itertools
+import os
 import sys
 import tomllib
 import traceback
@@ -20,11 +21,13 @@ import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograde import notebooks
 from autograde.contract import CONTRACT_NAMES
 from autograde.errors import MissingName, SubmissionImportError
 from autograde.tracebacks import describe, implementation_traceback
 
 REFERENCE = "reference"
+SOURCES = (".py", ".ipynb")
 MAPPING_FILE = "pset3.toml"
 # Files a submission may ship that must never be loaded: they would configure the grader itself.
 NEVER_LOADED = frozenset({"conftest.py", "sitecustomize.py", "usercustomize.py", "setup.py"})
@@ -125,13 +128,18 @@ def load(path: str | Path) -> Submission:
     """Load the reference (`"reference"`), a `.py` file, or a folder of `.py` files."""
     if is_reference_path(path):
         return load_reference()
-    path = Path(path)
+    return load_path(Path(path))
+
+
+def load_path(path: Path) -> Submission:
+    """Load a `.py` file or a folder of them (never the reference package)."""
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
     if path.is_file():
-        if path.suffix != ".py":
-            raise ValueError(f"{path}: a submission is a .py file or a folder of them")
-        return Submission(label=str(path), files=[_exec_file(path)])
+        if path.suffix not in SOURCES:
+            raise ValueError(f"{path}: a submission is a .py file, a .ipynb notebook, or a folder of them")
+        notes: list[str] = []
+        return Submission(label=str(path), files=[_exec_file(path, notes)], notes=notes)
     return _load_folder(path)
 
 
@@ -157,11 +165,13 @@ def _load_folder(folder: Path) -> Submission:
             mapping = _read_mapping(folder / MAPPING_FILE)
         except SubmissionImportError as exc:
             mapping_error = exc
-    sources = sorted(p for p in folder.glob("*.py") if p.name not in NEVER_LOADED)
-    notes += [f"{p.name} was ignored: the grader never loads it"
-              for p in sorted(folder.glob("*.py")) if p.name in NEVER_LOADED]
+    candidates = sorted(p for p in folder.iterdir() if p.suffix in SOURCES and p.is_file())
+    sources = [p for p in candidates if p.name not in NEVER_LOADED]
+    notes += [f"{p.name} was ignored: the grader never loads it" for p in candidates if p.name in NEVER_LOADED]
+    if not sources:
+        notes.append(f"the folder holds no .py or .ipynb file (it has: {', '.join(sorted(os.listdir(folder)))})")
     sys.path.insert(0, str(folder))  # sibling imports (`from models import Net`) must resolve
-    files = [_exec_file(p) for p in sources]
+    files = [_exec_file(p, notes) for p in sources]
     if mapping_error is not None:
         files.insert(0, LoadedFile(MAPPING_FILE, error=mapping_error))
     return Submission(label=str(folder), files=files, mapping=mapping, notes=notes)
@@ -182,9 +192,20 @@ def _read_mapping(path: Path) -> dict[str, str]:
     return dict(raw)
 
 
-def _exec_file(path: Path) -> LoadedFile:
-    """Run a file's top-level statements one by one, keeping each definition as it is made."""
+def _exec_file(path: Path, notes: list[str] | None = None) -> LoadedFile:
+    """Run a file's top-level statements one by one, keeping each definition as it is made.
+    For a notebook, only its definitions run; what was skipped goes to `notes`."""
     loaded = LoadedFile(path.name)
+    if path.suffix == ".ipynb":
+        try:
+            code = notebooks.read(path)
+        except SubmissionImportError as exc:
+            loaded.error = exc
+            return loaded
+        if notes is not None and code.skipped:
+            notes.append(f"{path.name}: not run (only definitions are taken from notebooks):\n  "
+                         + "\n  ".join(code.skipped))
+        return _exec_statements(loaded, path, code.statements)
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except SyntaxError as exc:
@@ -192,17 +213,22 @@ def _exec_file(path: Path) -> LoadedFile:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
         loaded.error = SubmissionImportError(f"{where}: SyntaxError: {exc.msg}", detail)
         return loaded
+    return _exec_statements(loaded, path, [(stmt, str(path)) for stmt in tree.body])
+
+
+def _exec_statements(loaded: LoadedFile, path: Path, statements: list[tuple[ast.stmt, str]]) -> LoadedFile:
     module = _new_module(path)
     loaded.namespace = module.__dict__
     flags = 0
-    for stmt in tree.body:
+    for stmt, filename in statements:
         flags |= _future_flags(stmt)
-        code = compile(ast.Module(body=[stmt], type_ignores=[]), str(path), "exec", flags=flags, dont_inherit=True)
+        code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
         try:
             exec(code, module.__dict__)
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of student code is reported
+            where = filename if filename != str(path) else path.name
             loaded.error = SubmissionImportError(
-                f"{path.name} raised {describe(exc)} at line {stmt.lineno} while loading",
+                f"{where} raised {describe(exc)} at line {stmt.lineno} while loading",
                 implementation_traceback(exc),
             )
             return loaded

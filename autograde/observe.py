@@ -93,6 +93,17 @@ class Impl:
         """Every public top-level name the implementation defines."""
         raise NotImplementedError
 
+    def load_report(self) -> list[str]:
+        """What loading the implementation noted (files ignored) and how it failed, if it did."""
+        return []
+
+
+def describe_load(notes: list[str], import_errors: list[tuple[str, str]]) -> list[str]:
+    lines = list(notes)
+    for message, detail in import_errors:
+        lines.append(f"The submission did not load: {message}" + (f"\n{detail}" if detail else ""))
+    return lines
+
 
 class InProcessImpl(Impl):
     """Runs probes in this process. Arguments and results cross the same codec as the sandbox's."""
@@ -109,3 +120,6 @@ class InProcessImpl(Impl):
 
     def names(self) -> list[str]:
         return self.submission.defined()
+
+    def load_report(self) -> list[str]:
+        return describe_load(self.submission.notes, [(e.message, e.detail) for e in self.submission.import_errors])

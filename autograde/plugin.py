@@ -21,6 +21,7 @@ from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
+from autograde.sandbox import CALL_TIMEOUT, SandboxImpl
 from autograde.tracebacks import describe
 
 SPEC_DIR = "spec_tests"
@@ -44,6 +45,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="write this run's per-question results in Gradescope's results.json format")
     group.addoption("--rubric", default=str(DEFAULT_RUBRIC), metavar="PATH",
                     help="rubric TOML with points and titles per question (default: the bundled one)")
+    group.addoption("--no-sandbox", action="store_true",
+                    help="run the submission in this process (debugging only: its code runs with your rights)")
+    group.addoption("--timeout", type=float, default=CALL_TIMEOUT, metavar="SECONDS",
+                    help=f"sandbox: seconds one observation may take before the worker is killed "
+                         f"(default {CALL_TIMEOUT:g})")
+    group.addoption("--allow-reference-imports", action="store_true",
+                    help="sandbox: let the submission import the reference (for the project's own mutants "
+                         "and test submissions; never for grading students)")
     group.addoption("--data-root", default=None, metavar="DIR",
                     help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
                          "CIFAR-10 written once per session into a temporary folder")
@@ -89,12 +98,9 @@ def ref(request: pytest.FixtureRequest) -> Impl:
 
 
 @pytest.fixture(scope="session")
-def cifar_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cifar_root(request: pytest.FixtureRequest) -> Path:
     """The CIFAR-10 root the data tests use: `--data-root`, or a synthetic one written for this session."""
-    given = request.config.getoption("--data-root")
-    if given is not None:
-        return Path(given).resolve()
-    return synthetic_cifar.write(tmp_path_factory.mktemp("cifar10") / "root")
+    return _state(request.config).data_root
 
 
 @pytest.fixture(scope="session")
@@ -155,8 +161,18 @@ class GradingSession:
         self.is_reference = is_reference_path(impl_path)
 
     @cached_property
+    def data_root(self) -> Path:
+        given = self.config.getoption("--data-root")
+        if given is not None:
+            return Path(given).resolve()
+        return synthetic_cifar.write(self.config._tmp_path_factory.mktemp("cifar10") / "root")
+
+    @cached_property
     def impl(self) -> Impl:
-        return InProcessImpl(load(self.impl_path))
+        if self.is_reference or self.config.getoption("--no-sandbox"):
+            return InProcessImpl(load(self.impl_path))
+        return SandboxImpl(self.impl_path, expose=[self.data_root], timeout=self.config.getoption("--timeout"),
+                           allow_reference=self.config.getoption("--allow-reference-imports"))
 
     @cached_property
     def ref(self) -> Impl:
@@ -197,6 +213,8 @@ class GradingSession:
             self.gradebook.record(report.nodeid, report.outcome, message)
 
     def pytest_sessionfinish(self) -> None:
+        if "impl" in self.__dict__ and isinstance(self.impl, SandboxImpl):
+            self.impl.close()
         path = self.config.getoption("--results-json")
         if path:
             results = self.gradebook.results()
@@ -205,14 +223,9 @@ class GradingSession:
 
     def load_summary(self) -> str:
         """What went wrong loading the implementation, once it was loaded."""
-        if "impl" not in self.__dict__ or not isinstance(self.impl, InProcessImpl):
+        if "impl" not in self.__dict__:
             return ""
-        submission = self.impl.submission
-        lines = list(submission.notes)
-        for error in submission.import_errors:
-            detail = f"\n{error.detail}" if error.detail else ""
-            lines.append(f"The submission did not load: {error.message}{detail}")
-        return "\n".join(lines)
+        return "\n".join(self.impl.load_report())
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
         results = self.gradebook.results()

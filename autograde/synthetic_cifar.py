@@ -94,6 +94,8 @@ def write(root: Path, seed: int = 0) -> Path:
         with (folder / "batches.meta").open("wb") as f:
             pickle.dump({"label_names": CLASSES, "num_cases_per_batch": BATCH_SIZE, "num_vis": 3072}, f, protocol=4)
         (staging / MARKER).write_text(json.dumps({"version": VERSION, "seed": seed}))
+        for path in (staging, folder, *staging.rglob("*")):  # public data: sandboxed workers read it
+            path.chmod(0o755 if path.is_dir() else 0o644)
         if root.exists() and not any(root.iterdir()):
             root.rmdir()
         os.rename(staging, root)

@@ -84,3 +84,13 @@ def test_wrong_output_shapes_are_reported_with_both_shapes(spec_runs):
     assert "MLPNet()(x) for x of shape [32, 32] returned shape [1, 10], expected [10]" in text
     assert "returned shape [3, 1, 10], expected [3, 10]" in text
     assert "At index" not in text  # pytest's operand diff stays in the terminal, not in results.json
+
+
+def test_notebook_is_graded_from_its_definitions_through_its_mapping(spec_runs):
+    run = spec_runs["notebook_folder"]
+    assert not run.error, run.error
+    assert run.failed == PART1 | PART3  # its Part 2 is complete
+    output = run.results["output"]
+    assert "!pip install torch (magic or shell line)" in output
+    assert "[cell 8], line 3: plt.plot([1, 2, 3])" in output
+    assert "[cell 9]: does not parse" in output

@@ -77,3 +77,9 @@ def test_bad_paths_are_rejected_clearly(tmp_path):
 def test_reference_is_recognised_by_name_and_path():
     assert is_reference_path("reference")
     assert not is_reference_path("mutants")
+
+
+def test_a_broken_notebook_is_a_clear_load_error(tmp_path):
+    path = write(tmp_path, "nb.ipynb", "{ not json")
+    with pytest.raises(SubmissionImportError, match="nb.ipynb is not a readable notebook"):
+        load(path).resolve("MLPNet")

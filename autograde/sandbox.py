@@ -1,0 +1,159 @@
+"""The sandbox backend of the observation API: the submission runs in a worker process, isolated
+(`autograde.worker`, `autograde.isolation`), and only plain data and tensors come back.
+
+The parent enforces a timeout on every call: a worker that does not answer in time is killed with
+its whole process group and the call fails with "timed out after N s"; the next call starts a
+fresh worker. A worker that dies (os._exit, a crash, a memory limit) fails only the call it was
+answering. Its output is drained continuously and kept up to a cap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from autograde import errors
+from autograde.isolation import GiB, readable_by_all
+from autograde.observe import Impl, describe_load
+from autograde.transport import decode, encode
+from autograde.worker import read_frame, write_frame
+
+OUTPUT_CAP = 64 * 1024
+START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on a slow shared machine
+CALL_TIMEOUT = 180.0
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Output:
+    """Drains a pipe on a thread, keeping the first OUTPUT_CAP bytes and counting the rest."""
+
+    def __init__(self, pipe: Any) -> None:
+        self.kept = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self._drain, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, pipe: Any) -> None:
+        while chunk := pipe.read(65536):
+            room = OUTPUT_CAP - len(self.kept)
+            self.kept += chunk[:room]
+            self.dropped += max(0, len(chunk) - room)
+
+    def text(self) -> str:
+        tail = f"\n[... {self.dropped:,} more bytes of output dropped]" if self.dropped else ""
+        return self.kept.decode(errors="replace") + tail
+
+
+class SandboxImpl(Impl):
+    """A submission behind a process boundary; the same API as InProcessImpl."""
+
+    def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
+                 allow_reference: bool = False, memory_bytes: int | None = 8 * GiB) -> None:
+        self.label = str(submission)
+        self.submission = Path(submission).resolve()
+        self.expose = [Path(p).resolve() for p in expose]
+        self.timeout = timeout
+        self.allow_reference = allow_reference
+        self.memory_bytes = memory_bytes
+        self.notes: list[str] = []
+        self.import_errors: list[list[str]] = []
+        self.events: list[str] = []  # timeouts and crashes, for the feedback
+        self._proc: subprocess.Popen | None = None
+        self._home: Path | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def _start(self) -> None:
+        self._home = Path(tempfile.mkdtemp(prefix="pset3-sandbox-"))
+        copy = self._home / "submission" / self.submission.name
+        if self.submission.is_dir():
+            shutil.copytree(self.submission, copy)
+        else:
+            copy.parent.mkdir()
+            shutil.copy2(self.submission, copy)
+        cwd = self._home / "cwd"
+        cwd.mkdir()
+        readable_by_all(self._home)
+        if os.geteuid() == 0:
+            os.chown(cwd, 65534, 65534)  # nobody may write its own working folder, nothing else
+        requests_r, requests_w = os.pipe()
+        answers_r, answers_w = os.pipe()
+        config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(self._home), *map(str, self.expose)],
+                  "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
+                  "memory_bytes": self.memory_bytes, "cpu_seconds": 3600, "file_bytes": GiB, "processes": 512}
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
+               "HOME": str(cwd), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+               **{k: v for k, v in os.environ.items() if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "autograde.worker", json.dumps(config)], cwd=cwd, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(requests_r, answers_w))
+        os.close(requests_r)
+        os.close(answers_w)
+        self._requests = os.fdopen(requests_w, "wb")
+        self._answers = os.fdopen(answers_r, "rb")
+        self._output = Output(self._proc.stdout)
+        hello = self._receive(START_TIMEOUT, "starting the worker and loading the submission")
+        hello = json.loads(hello[0])
+        self.notes, self.import_errors = hello["notes"], hello["import_errors"]
+
+    def close(self) -> None:
+        """Kill the worker and everything it started; remove its files."""
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+            self._requests.close()
+            self._answers.close()
+            self._proc = None
+        if self._home is not None:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
+
+    def output(self) -> str:
+        return self._output.text() if getattr(self, "_output", None) else ""
+
+    # -- calls -----------------------------------------------------------------------------------
+    def _receive(self, timeout: float, what: str) -> tuple[str, bytes]:
+        ready, _, _ = select.select([self._answers], [], [], timeout)
+        frame = read_frame(self._answers) if ready else None
+        if frame is not None:
+            return frame
+        if not ready:
+            self.close()
+            message = f"timed out after {timeout:g} s while {what}"
+        else:
+            code = self._proc.wait() if self._proc else None
+            self.close()
+            message = f"the submission's process ended (exit code {code}) while {what}"
+        self.events.append(message)
+        raise errors.ImplError(message)
+
+    def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self._proc is None:
+            self._start()
+        write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
+        answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
+        if answer["ok"]:
+            return answer["value"]
+        kind = getattr(errors, answer["kind"], errors.ObservationError)
+        raise kind(answer["message"], answer["detail"])
+
+    def names(self) -> list[str]:
+        raise NotImplementedError("the sandbox answers probes on contract names only")
+
+    def load_report(self) -> list[str]:
+        lines = describe_load(self.notes, [tuple(e) for e in self.import_errors]) + self.events
+        output = self.output().strip()
+        if output:
+            lines.append(f"What the submission printed (first {OUTPUT_CAP // 1024} KiB):\n{output[:4000]}")
+        return lines

@@ -1,0 +1,101 @@
+"""The sandbox worker: loads one submission and answers probe requests, isolated from the grader.
+
+Started by `autograde.sandbox` as `python -m autograde.worker CONFIG_JSON`. Requests and answers
+are frames on two inherited pipes (never stdout, which the submission may print to): JSON for
+structure and safetensors for tensors (`autograde.transport`). Nothing received is unpickled.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import json
+import os
+import struct
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+HEADER = struct.Struct("!QQ")
+
+
+def write_frame(stream: BinaryIO, text: str, blob: bytes) -> None:
+    data = text.encode()
+    stream.write(HEADER.pack(len(data), len(blob)) + data + blob)
+    stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> tuple[str, bytes] | None:
+    header = stream.read(HEADER.size)
+    if len(header) < HEADER.size:
+        return None
+    text_len, blob_len = HEADER.unpack(header)
+    return stream.read(text_len).decode(), stream.read(blob_len)
+
+
+class BlockReference(importlib.abc.MetaPathFinder):
+    """Submissions are graded against the reference; they may not import it."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if name == "reference" or name.startswith("reference."):
+            raise ImportError(f"a submission may not import the reference implementation ({name})")
+
+
+def isolate(config: dict[str, Any]) -> None:
+    """Everything that needs root happens first; then the worker drops to `nobody`."""
+    from autograde import isolation
+
+    os.setsid()
+    if os.geteuid() == 0:
+        isolation.unshare(isolation.CLONE_NEWNET | isolation.CLONE_NEWPID)
+        isolation.private_tmp([Path(p) for p in config["expose"]])
+        isolation.open_paths_for_others([*isolation.python_paths(), *(Path(p) for p in config["expose"])])
+        # The worker goes on as PID 1 of a new PID namespace: when it ends, the kernel ends every
+        # process it left behind, detached or not.
+        child = os.fork()
+        if child:
+            _, status = os.waitpid(child, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    os.chdir(config["cwd"])
+    isolation.limit_resources(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"],
+                              config["processes"])
+    if os.geteuid() == 0:
+        isolation.drop_privileges()
+
+
+def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None:
+    from autograde.errors import ObservationError, SubmissionProblem
+    from autograde.loading import load_path
+    from autograde.probes import PROBES
+    from autograde.tracebacks import describe
+    from autograde.transport import decode, encode
+
+    if not config["allow_reference"]:
+        sys.meta_path.insert(0, BlockReference())
+    submission = load_path(Path(config["submission"]))
+    errors = [[e.message, e.detail] for e in submission.import_errors]
+    write_frame(answers, json.dumps({"ready": True, "notes": submission.notes, "import_errors": errors}), b"")
+    while (frame := read_frame(requests)) is not None:
+        request = decode(*frame)
+        try:
+            obj = submission.resolve(request["name"])
+            value = PROBES[request["probe"]](obj, request["name"], *request["args"], **request["kwargs"])
+            text, blob = encode({"ok": True, "value": value})
+        except SubmissionProblem as exc:
+            text, blob = encode({"ok": False, "kind": type(exc).__name__, "message": exc.message,
+                                 "detail": exc.detail})
+        except Exception as exc:  # noqa: BLE001 - a probe's own failure still gets an answer
+            error = ObservationError(f"the probe {request['probe']} failed: {describe(exc)}")
+            text, blob = encode({"ok": False, "kind": "ObservationError", "message": error.message, "detail": ""})
+        write_frame(answers, text, blob)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    requests = os.fdopen(config["requests_fd"], "rb")
+    answers = os.fdopen(config["answers_fd"], "wb")
+    isolate(config)
+    serve(config, requests, answers)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,8 @@
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
     pset3 mutants [--jobs N] [NAME...]                                  the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
+    pset3 check SUBMISSION [--data-root DIR] [-m part2]     what a student runs: sandboxed spec, table, reasons
+    pset3 template DIR                                      a skeleton submission with every contract name
 """
 
 from __future__ import annotations
@@ -25,6 +27,50 @@ def _report(args: argparse.Namespace, rest: list[str]) -> int:
     argv = [str(matrix.SPEC_DIR), "-q", "-p", "no:cacheprovider", "--rootdir", str(matrix.REPO),
             "--impl", args.impl, *(["--results-json", args.results_json] if args.results_json else []), *rest]
     return int(pytest.main(argv))
+
+
+def _check(args: argparse.Namespace) -> int:
+    """The spec on one submission in the sandbox; pytest's own output is hidden, ours is brief."""
+    import contextlib
+    import io
+    import json
+    import tempfile
+
+    import pytest
+    from rich.console import Console
+    from rich.table import Table
+
+    if not Path(args.submission).exists():
+        print(f"pset3 check: no such file or folder: {args.submission}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pset3-check-") as tmp:
+        results = Path(tmp) / "results.json"
+        argv = [str(matrix.SPEC_DIR), "-q", "-p", "no:cacheprovider", "--rootdir", str(matrix.REPO),
+                "--impl", str(args.submission), "--results-json", str(results),
+                *(["--data-root", args.data_root] if args.data_root else []), *(["-m", args.m] if args.m else [])]
+        with contextlib.redirect_stdout(io.StringIO()) as noise:
+            code = pytest.main(argv)
+        if not results.exists():
+            print(noise.getvalue()[-3000:], file=sys.stderr)
+            return int(code) or 2
+        data = json.loads(results.read_text())
+    console = Console()
+    table = Table(title=f"pset3 check {args.submission}", title_justify="left")
+    for column, justify in (("Question", "left"), ("Title", "left"), ("Points", "right")):
+        table.add_column(column, justify=justify)
+    for t in data["tests"]:
+        table.add_row(t["number"], t["name"].split(" ", 1)[1], f"{t['score']:g} / {t['max_score']:g}",
+                      style="green" if t["status"] == "passed" else "red")
+    table.add_row("Total", "", f"{data['score']:g} / {data['max_score']:g}", style="bold")
+    console.print(table)
+    for t in data["tests"]:
+        if t["status"] != "passed":
+            console.rule(f"{t['number']} {t['name'].split(' ', 1)[1]}", style="red")
+            console.print(t["output"], markup=False, highlight=False)
+    if data.get("output"):
+        console.rule("loading the submission")
+        console.print(data["output"], markup=False, highlight=False)
+    return 0 if data["score"] == data["max_score"] else 1
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -69,7 +115,26 @@ def main(argv: list[str] | None = None) -> int:
     mutants.add_argument("names", nargs="*")
     mutants.add_argument("--jobs", type=int, default=2)
     _add_train(commands)
+    check = commands.add_parser("check", help="check a submission as the grader will (sandboxed), question by question")
+    check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")
+    check.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one)")
+    check.add_argument("-m", help="only some questions, e.g. part2")
+    template = commands.add_parser("template", help="write a skeleton submission with every contract name")
+    template.add_argument("folder")
     args, rest = parser.parse_known_args(argv)
+    if args.command in ("check", "template") and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "check":
+        return _check(args)
+    if args.command == "template":
+        from autograde.template import write
+
+        try:
+            print(f"wrote {write(Path(args.folder))}")
+        except FileExistsError as exc:
+            print(f"pset3 template: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "report":
         return _report(args, rest)
     if args.command == "train":

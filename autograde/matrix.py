@@ -136,7 +136,8 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
         index, _, impl = job.partition("=")
         results, code_file, log, junit = _files(out, int(index))
         # Our mutants are trusted and run in-process; anything else goes through the sandbox.
-        trusted = ["--no-sandbox"] if Path(impl).resolve().parent == MUTANTS_DIR else ["--allow-reference-imports"]
+        trusted = ["--no-sandbox"] if Path(impl).resolve().parent == MUTANTS_DIR else [
+            "--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
                                 "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args])

@@ -21,7 +21,7 @@ from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from autograde.sandbox import CALL_TIMEOUT, SandboxImpl
+from autograde.sandbox import CALL_TIMEOUT, START_TIMEOUT, SandboxImpl
 from autograde.tracebacks import describe
 
 SPEC_DIR = "spec_tests"
@@ -50,6 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--timeout", type=float, default=CALL_TIMEOUT, metavar="SECONDS",
                     help=f"sandbox: seconds one observation may take before the worker is killed "
                          f"(default {CALL_TIMEOUT:g})")
+    group.addoption("--start-timeout", type=float, default=START_TIMEOUT, metavar="SECONDS",
+                    help=f"sandbox: seconds the worker may take to start and load the submission "
+                         f"(default {START_TIMEOUT:g})")
     group.addoption("--allow-reference-imports", action="store_true",
                     help="sandbox: let the submission import the reference (for the project's own mutants "
                          "and test submissions; never for grading students)")
@@ -171,8 +174,9 @@ class GradingSession:
     def impl(self) -> Impl:
         if self.is_reference or self.config.getoption("--no-sandbox"):
             return InProcessImpl(load(self.impl_path))
-        return SandboxImpl(self.impl_path, expose=[self.data_root], timeout=self.config.getoption("--timeout"),
-                           allow_reference=self.config.getoption("--allow-reference-imports"))
+        option = self.config.getoption
+        return SandboxImpl(self.impl_path, expose=[self.data_root], timeout=option("--timeout"),
+                           start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"))
 
     @cached_property
     def ref(self) -> Impl:

@@ -58,12 +58,16 @@ class SandboxImpl(Impl):
     """A submission behind a process boundary; the same API as InProcessImpl."""
 
     def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
-                 allow_reference: bool = False, memory_bytes: int | None = 8 * GiB) -> None:
+                 allow_reference: bool = False, memory_bytes: int | None = 8 * GiB,
+                 start_timeout: float = START_TIMEOUT) -> None:
         self.label = str(submission)
         self.submission = Path(submission).resolve()
         self.expose = [Path(p).resolve() for p in expose]
         self.timeout = timeout
+        self.start_timeout = start_timeout
         self.allow_reference = allow_reference
+        self._unloadable: str | None = None  # why the worker could not start: every call fails with it
+        self._timed_out: set[tuple[str, str]] = set()  # (probe, name) that ran out of time once
         self.memory_bytes = memory_bytes
         self.notes: list[str] = []
         self.import_errors: list[list[str]] = []
@@ -102,7 +106,11 @@ class SandboxImpl(Impl):
         self._requests = os.fdopen(requests_w, "wb")
         self._answers = os.fdopen(answers_r, "rb")
         self._output = Output(self._proc.stdout)
-        hello = self._receive(START_TIMEOUT, "starting the worker and loading the submission")
+        try:
+            hello = self._receive(self.start_timeout, "starting the worker and loading the submission")
+        except errors.ImplError as exc:
+            self._unloadable = exc.message
+            raise
         hello = json.loads(hello[0])
         self.notes, self.import_errors = hello["notes"], hello["import_errors"]
 
@@ -139,10 +147,19 @@ class SandboxImpl(Impl):
         raise errors.ImplError(message)
 
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self._unloadable is not None:
+            raise errors.SubmissionImportError(self._unloadable)
+        if (probe, name) in self._timed_out:  # fail fast: one hang per probe and name is enough
+            raise errors.ImplError(f"not run: {probe} on {name} timed out earlier (after {self.timeout:g} s)")
         if self._proc is None:
             self._start()
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
-        answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
+        try:
+            answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
+        except errors.ImplError as exc:
+            if exc.message.startswith("timed out"):
+                self._timed_out.add((probe, name))
+            raise
         if answer["ok"]:
             return answer["value"]
         kind = getattr(errors, answer["kind"], errors.ObservationError)
@@ -155,5 +172,7 @@ class SandboxImpl(Impl):
         lines = describe_load(self.notes, [tuple(e) for e in self.import_errors]) + self.events
         output = self.output().strip()
         if output:
-            lines.append(f"What the submission printed (first {OUTPUT_CAP // 1024} KiB):\n{output[:4000]}")
+            dropped = self._output.dropped
+            cut = f"; {dropped:,} more bytes of output dropped" if dropped else ""
+            lines.append(f"What the submission printed (the first 4,000 characters{cut}):\n{output[:4000]}")
         return lines

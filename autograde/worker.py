@@ -45,6 +45,7 @@ def isolate(config: dict[str, Any]) -> None:
     from autograde import isolation
 
     os.setsid()
+    isolation.die_with_parent()
     if os.geteuid() == 0:
         isolation.unshare(isolation.CLONE_NEWNET | isolation.CLONE_NEWPID)
         isolation.private_tmp([Path(p) for p in config["expose"]])
@@ -52,6 +53,8 @@ def isolate(config: dict[str, Any]) -> None:
         # The worker goes on as PID 1 of a new PID namespace: when it ends, the kernel ends every
         # process it left behind, detached or not.
         child = os.fork()
+        if not child:
+            isolation.die_with_parent()
         if child:
             _, status = os.waitpid(child, 0)
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
@@ -60,6 +63,7 @@ def isolate(config: dict[str, Any]) -> None:
                               config["processes"])
     if os.geteuid() == 0:
         isolation.drop_privileges()
+        isolation.die_with_parent()
 
 
 def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None:

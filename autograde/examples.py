@@ -1,0 +1,72 @@
+"""The bundled example submissions, built from the reference so they can never drift from it.
+
+    python -m autograde.examples        # rewrites examples/submissions/{correct,buggy}.py
+
+`correct.py` is the reference as one standalone file (a submission may not import the
+reference); `buggy.py` is the same with three of the problem set's mistakes planted, so it must
+lose exactly questions 1.2, 2.2 and 3.3. tests/test_examples.py checks both are current.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FOLDER = REPO / "examples" / "submissions"
+PARTS = [REPO / "reference" / f"part{n}.py" for n in (1, 2, 3)]
+# (question it costs, text in the reference, the mistake that replaces it)
+MISTAKES = [
+    ("1.2", "    return grid.permute(1, 2, 0)\n", "    return grid  # forgot to move the channels last\n"),
+    ("2.2", "        x = x.flatten(start_dim=-2)  # [..., 32, 32] -> [..., 1024]; any batch dims survive\n",
+     "        x = x.view(-1)  # flattens the batch away too\n"),
+    ("3.3", "            optimizer.zero_grad()\n", ""),
+]
+HEADER = '''"""{title}
+
+Generated from reference/ by `python -m autograde.examples`; do not edit by hand.
+"""
+'''
+
+
+def correct_source() -> str:
+    imports: dict[str, None] = {}
+    bodies = []
+    for path in PARTS:
+        text = path.read_text().split('"""', 2)[2]  # drop the module docstring
+        for line in text.splitlines():
+            if re.match(r"^(import |from )", line) and "__future__" not in line:
+                imports.setdefault(line)
+        bodies.append("\n".join(line for line in text.splitlines()
+                                if not re.match(r"^(import |from )", line)).strip())
+    head = "from __future__ import annotations\n\n" + "\n".join(sorted(imports))
+    return head + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+
+
+def buggy_source(correct: str) -> str:
+    for question, right, wrong in MISTAKES:
+        if correct.count(right) != 1:
+            raise ValueError(f"the reference changed: cannot plant the {question} mistake")
+        correct = correct.replace(right, wrong)
+    return correct
+
+
+def sources() -> dict[str, str]:
+    correct = correct_source()
+    return {
+        "correct.py": HEADER.format(title="An example submission that earns every point.") + correct,
+        "buggy.py": HEADER.format(title="An example submission with three mistakes: questions 1.2, 2.2 and 3.3.")
+        + buggy_source(correct),
+    }
+
+
+def main() -> int:
+    for name, text in sources().items():
+        (FOLDER / name).write_text(text)
+        print(f"wrote {FOLDER / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

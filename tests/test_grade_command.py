@@ -1,0 +1,103 @@
+"""`pset3 grade` on the bundled examples: every submission gets a result, the CSV matches them,
+a rerun grades only what is missing, and a killed run loses nothing already written."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograde.examples import FOLDER, MISTAKES, sources
+from autograde.grade import done
+
+GRADED_PARTS = {"1", "3"}
+
+
+def test_examples_are_built_from_the_current_reference():
+    for name, text in sources().items():
+        assert (FOLDER / name).read_text() == text, f"run: python -m autograde.examples ({name} is stale)"
+
+
+def grade(out, *extra, folder=FOLDER):
+    return subprocess.Popen([sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(out), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    out = tmp_path_factory.mktemp("graded")
+    proc = grade(out)
+    output, _ = proc.communicate(timeout=900)
+    assert proc.returncode == 0, output
+    return out, output
+
+
+def results(out, name):
+    return json.loads((out / name / "results.json").read_text())
+
+
+def test_correct_example_earns_every_point(graded):
+    data = results(graded[0], "correct.py")
+    assert data["score"] == data["max_score"] == 81
+
+
+def test_buggy_example_loses_exactly_the_questions_of_its_mistakes(graded):
+    data = results(graded[0], "buggy.py")
+    lost = {t["number"] for t in data["tests"] if t["score"] < t["max_score"]}
+    assert lost == {question for question, _, _ in MISTAKES}
+
+
+def test_notebook_example_is_graded_through_its_mapping(graded):
+    data = results(graded[0], "notebook")
+    lost = {t["number"] for t in data["tests"] if t["score"] < t["max_score"]}
+    assert lost and all(q.split(".")[0] in GRADED_PARTS for q in lost), lost  # all of Part 2 earned
+
+
+def test_outputs_per_submission_and_a_gradebook_that_matches(graded):
+    out, printed = graded
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert [r["submission"] for r in rows] == ["buggy.py", "correct.py", "notebook"]
+    for row in rows:
+        data = results(out, row["submission"])
+        assert float(row["total"]) == data["score"]
+        assert all(float(row[t["number"]]) == t["score"] for t in data["tests"])
+        assert (out / row["submission"] / "junit.xml").exists()
+        assert (out / row["submission"] / "feedback.md").read_text().startswith(f"# {row['submission']}: ")
+    assert "gradebook" in printed
+
+
+def test_a_rerun_grades_only_what_is_missing(graded, tmp_path):
+    out, _ = graded
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")}
+    started = time.monotonic()
+    proc = grade(out)
+    proc.communicate(timeout=300)
+    assert proc.returncode == 0 and time.monotonic() - started < 60
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")} == stamps
+
+
+def test_a_killed_batch_resumes_with_one_complete_result_each(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"student{k}.py").write_text((FOLDER / "correct.py").read_text())
+    out = tmp_path / "out"
+    proc = grade(out, "--workers", "1", folder=folder)
+    deadline = time.monotonic() + 600
+    while not any(done(p) for p in out.glob("*")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    finished = {p.name for p in out.glob("*") if done(p)}
+    assert 1 <= len(finished) < 3
+    again = grade(out, "--workers", "2", folder=folder)
+    again.communicate(timeout=900)
+    assert again.returncode == 0
+    rows = list(csv.DictReader((out / "gradebook.csv").open()))
+    assert sorted(r["submission"] for r in rows) == ["student0.py", "student1.py", "student2.py"]
+    assert all(float(r["total"]) == 81 for r in rows)
+    assert not list(out.rglob(".*.tmp"))

@@ -208,6 +208,8 @@ class GradingSession:
             qid = dict(item.user_properties).get("question")
             if qid is not None:
                 self.gradebook.collect(item.nodeid, qid)
+        if self.gradebook.collected and not self.is_reference and not self.config.getoption("--no-sandbox"):
+            self.impl.spawn()  # the worker imports torch while the first tests run
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or report.outcome != "passed":

@@ -73,10 +73,29 @@ class SandboxImpl(Impl):
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
         self._proc: subprocess.Popen | None = None
+        self._ready = False
         self._home: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
+    def spawn(self) -> None:
+        """Start the worker without waiting for it: it imports torch while the grader collects tests."""
+        if self._proc is None and self._unloadable is None:
+            self._spawn()
+
     def _start(self) -> None:
+        if self._proc is None:
+            self._spawn()
+        try:
+            hello = self._receive(self.start_timeout, "starting the worker and loading the submission")
+        except errors.ImplError as exc:
+            self._unloadable = exc.message
+            raise
+        hello = json.loads(hello[0])
+        self.notes, self.import_errors = hello["notes"], hello["import_errors"]
+        self._ready = True
+
+    def _spawn(self) -> None:
+        self._ready = False
         self._home = Path(tempfile.mkdtemp(prefix="pset3-sandbox-"))
         copy = self._home / "submission" / self.submission.name
         if self.submission.is_dir():
@@ -106,13 +125,6 @@ class SandboxImpl(Impl):
         self._requests = os.fdopen(requests_w, "wb")
         self._answers = os.fdopen(answers_r, "rb")
         self._output = Output(self._proc.stdout)
-        try:
-            hello = self._receive(self.start_timeout, "starting the worker and loading the submission")
-        except errors.ImplError as exc:
-            self._unloadable = exc.message
-            raise
-        hello = json.loads(hello[0])
-        self.notes, self.import_errors = hello["notes"], hello["import_errors"]
 
     def close(self) -> None:
         """Kill the worker and everything it started; remove its files."""
@@ -151,7 +163,7 @@ class SandboxImpl(Impl):
             raise errors.SubmissionImportError(self._unloadable)
         if (probe, name) in self._timed_out:  # fail fast: one hang per probe and name is enough
             raise errors.ImplError(f"not run: {probe} on {name} timed out earlier (after {self.timeout:g} s)")
-        if self._proc is None:
+        if self._proc is None or not self._ready:
             self._start()
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
         try:

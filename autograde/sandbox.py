@@ -110,7 +110,8 @@ class SandboxImpl(Impl):
             os.chown(cwd, 65534, 65534)  # nobody may write its own working folder, nothing else
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
-        config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(self._home), *map(str, self.expose)],
+        expose = [self._home, *self.expose, PACKAGE_DIR / "autograde"]
+        config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
                   "memory_bytes": self.memory_bytes, "cpu_seconds": 3600, "file_bytes": GiB, "processes": 512}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",

@@ -7,6 +7,7 @@ structure and safetensors for tensors (`autograde.transport`). Nothing received 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import json
 import os
@@ -48,8 +49,10 @@ def isolate(config: dict[str, Any]) -> None:
     isolation.die_with_parent()
     if os.geteuid() == 0:
         isolation.unshare(isolation.CLONE_NEWNET | isolation.CLONE_NEWPID)
-        isolation.private_tmp([Path(p) for p in config["expose"]])
-        isolation.open_paths_for_others([*isolation.python_paths(), *(Path(p) for p in config["expose"])])
+        # Python itself, its packages and this package may live under /tmp too (a tox venv in a clone there).
+        needed = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
+        isolation.private_tmp(needed)
+        isolation.open_paths_for_others(needed)
         # The worker goes on as PID 1 of a new PID namespace: when it ends, the kernel ends every
         # process it left behind, detached or not.
         child = os.fork()
@@ -74,10 +77,8 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
     from autograde.transport import decode, encode
 
     for heavy in ("torch", "torchvision", "pytorch_lightning"):  # trusted, slow: before the grader needs us
-        try:
+        with contextlib.suppress(ImportError):
             __import__(heavy)
-        except ImportError:
-            pass
     if not config["allow_reference"]:
         sys.meta_path.insert(0, BlockReference())
     submission = load_path(Path(config["submission"]))

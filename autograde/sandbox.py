@@ -110,7 +110,8 @@ class SandboxImpl(Impl):
             os.chown(cwd, 65534, 65534)  # nobody may write its own working folder, nothing else
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
-        expose = [self._home, *self.expose, PACKAGE_DIR / "autograde"]
+        expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",
+                  *([PACKAGE_DIR / "reference"] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
                   "memory_bytes": self.memory_bytes, "cpu_seconds": 3600, "file_bytes": GiB, "processes": 512}

@@ -110,6 +110,8 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
           extra: list[str] = ()) -> Path:
     from rich.progress import Progress
 
+    folder, out = folder.resolve(), out.resolve()  # each submission's pytest runs in a temporary folder
+    data_root = data_root.resolve() if data_root else None
     entries = submissions(folder)
     names = [p.name for p in entries]
     if len(set(names)) != len(names):

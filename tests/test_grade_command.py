@@ -22,15 +22,15 @@ def test_examples_are_built_from_the_current_reference():
         assert (FOLDER / name).read_text() == text, f"run: python -m autograde.examples ({name} is stale)"
 
 
-def grade(out, *extra, folder=FOLDER):
+def grade(out, *extra, folder=FOLDER, cwd=None):
     return subprocess.Popen([sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(out), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("graded")
-    proc = grade(out)
+    proc = grade(out, folder=FOLDER.relative_to(FOLDER.parents[1]), cwd=FOLDER.parents[1])  # as the README says
     output, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, output
     return out, output

@@ -109,11 +109,20 @@ def limit_resources(memory_bytes: int | None, cpu_seconds: int, file_bytes: int,
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def drop_privileges(user: str = "nobody") -> None:
-    entry = pwd.getpwnam(user)
+UNPRIVILEGED_USER = "nobody"
+
+
+def unprivileged_ids() -> tuple[int, int]:
+    """(uid, gid) the worker runs as once it has dropped root."""
+    entry = pwd.getpwnam(UNPRIVILEGED_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def drop_privileges() -> None:
+    uid, gid = unprivileged_ids()
     os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
+    os.setgid(gid)
+    os.setuid(uid)
     os.environ["HOME"] = os.getcwd()
 
 

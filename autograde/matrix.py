@@ -119,11 +119,12 @@ def _test_outcomes(junit: Path) -> dict[str, str]:
 
 def _outcome(out: Path, index: int) -> Outcome:
     results, code, log, junit = _files(out, index)
-    worker_logs = "".join(p.read_text() for p in sorted(out.glob("worker*.log")))
+    # A run's own log, or, if it never started one, what its worker process printed.
+    text = log.read_text() if log.exists() else "".join(p.read_text() for p in sorted(out.glob("worker*.log")))
     return Outcome(
         int(code.read_text()) if code.exists() else None,
         json.loads(results.read_text()) if results.exists() else None,
-        log.read_text() if log.exists() else worker_logs,
+        text,
         _test_outcomes(junit),
     )
 

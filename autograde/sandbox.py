@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde import errors
-from autograde.isolation import GiB, readable_by_all
+from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.observe import Impl, describe_load
 from autograde.transport import decode, encode
 from autograde.worker import read_frame, write_frame
@@ -107,7 +107,7 @@ class SandboxImpl(Impl):
         cwd.mkdir()
         readable_by_all(self._home)
         if os.geteuid() == 0:
-            os.chown(cwd, 65534, 65534)  # nobody may write its own working folder, nothing else
+            os.chown(cwd, *unprivileged_ids())  # the worker may write its own working folder, nothing else
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",

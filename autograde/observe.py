@@ -8,13 +8,13 @@ sandboxed backend only has to implement `_observe`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import torch
+if TYPE_CHECKING:  # torch is imported on first use: the pytest plugin loads this module before torch
+    import torch
 
-from autograde.loading import Submission
-from autograde.probes import PROBES, Init
-from autograde.transport import roundtrip
+    from autograde.loading import Submission
+    from autograde.probes import Init
 
 
 class Param(NamedTuple):
@@ -114,6 +114,9 @@ class InProcessImpl(Impl):
         self.is_reference = submission.is_reference
 
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        from autograde.probes import PROBES
+        from autograde.transport import roundtrip
+
         obj = self.submission.resolve(name)
         args, kwargs = roundtrip((args, kwargs))
         return roundtrip(PROBES[probe](obj, name, *args, **kwargs))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from autograde import synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
@@ -61,6 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "CIFAR-10 written once per session into a temporary folder")
 
 
+@pytest.hookimpl(trylast=True)  # after the tmpdir plugin has set up its temporary folders
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
@@ -82,6 +82,8 @@ def pytest_configure(config: pytest.Config) -> None:
     session = GradingSession(config, impl_path, rubric)
     config.stash[STATE] = session
     config.pluginmanager.register(session, "autograde-session")
+    if not (config.getoption("help") or config.getoption("collectonly")):
+        session.start_worker()
 
 
 def _state(config: pytest.Config) -> GradingSession:
@@ -116,6 +118,8 @@ def cifar_raw(cifar_root: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 @pytest.fixture(autouse=True)
 def _seeded_rng() -> None:
     """Every test starts from seed 0 in torch, numpy and random, and leaves global RNG state as it was."""
+    import torch  # not at module level: see GradingSession.start_worker
+
     saved = random.getstate(), np.random.get_state()
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
     with torch.random.fork_rng(devices=devices):
@@ -164,19 +168,40 @@ class GradingSession:
         self.is_reference = is_reference_path(impl_path)
 
     @cached_property
-    def data_root(self) -> Path:
+    def data_folder(self) -> Path:
+        """The folder holding the CIFAR-10 root; it exists (empty) before the synthetic data is written,
+        so a sandboxed worker started early can be shown it."""
         given = self.config.getoption("--data-root")
         if given is not None:
             return Path(given).resolve()
-        return synthetic_cifar.write(self.config._tmp_path_factory.mktemp("cifar10") / "root")
+        folder = self.config._tmp_path_factory.mktemp("cifar10")
+        folder.chmod(0o755)  # the sandboxed worker, an unprivileged user, reads the data
+        return folder
+
+    @cached_property
+    def data_root(self) -> Path:
+        if self.config.getoption("--data-root") is not None:
+            return self.data_folder
+        return synthetic_cifar.write(self.data_folder / "root")
+
+    @property
+    def sandboxed(self) -> bool:
+        return not (self.is_reference or self.config.getoption("--no-sandbox"))
 
     @cached_property
     def impl(self) -> Impl:
-        if self.is_reference or self.config.getoption("--no-sandbox"):
+        if not self.sandboxed:
             return InProcessImpl(load(self.impl_path))
         option = self.config.getoption
-        return SandboxImpl(self.impl_path, expose=[self.data_root], timeout=option("--timeout"),
+        return SandboxImpl(self.impl_path, expose=[self.data_folder], timeout=option("--timeout"),
                            start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"))
+
+    def start_worker(self) -> None:
+        """Start the sandboxed worker now, before this process imports torch to collect the tests: its
+        own imports of torch, torchvision and Lightning then run beside ours on the other core
+        instead of after them. (This module and everything it imports stay free of torch for that.)"""
+        if self.sandboxed:
+            self.impl.spawn()
 
     @cached_property
     def ref(self) -> Impl:
@@ -208,8 +233,11 @@ class GradingSession:
             qid = dict(item.user_properties).get("question")
             if qid is not None:
                 self.gradebook.collect(item.nodeid, qid)
-        if self.gradebook.collected and not self.is_reference and not self.config.getoption("--no-sandbox"):
-            self.impl.spawn()  # the worker imports torch while the first tests run
+        if self.sandboxed:
+            if self.gradebook.collected:
+                self.impl.spawn()  # started at configure already, unless that was skipped
+            elif "impl" in self.__dict__:
+                self.impl.close()  # nothing here observes the submission
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or report.outcome != "passed":
@@ -219,13 +247,19 @@ class GradingSession:
             self.gradebook.record(report.nodeid, report.outcome, message)
 
     def pytest_sessionfinish(self) -> None:
-        if "impl" in self.__dict__ and isinstance(self.impl, SandboxImpl):
-            self.impl.close()
+        self.close_worker()
         path = self.config.getoption("--results-json")
         if path:
             results = self.gradebook.results()
             data = gradescope(results, time.monotonic() - self.started, output=self.load_summary())
             write_json_atomically(Path(path), data)
+
+    def close_worker(self) -> None:
+        if "impl" in self.__dict__ and isinstance(self.impl, SandboxImpl):
+            self.impl.close()
+
+    def pytest_unconfigure(self) -> None:
+        self.close_worker()  # runs that end before the session does (a usage error) still end the worker
 
     def load_summary(self) -> str:
         """What went wrong loading the implementation, once it was loaded."""

@@ -25,7 +25,6 @@ from typing import Any
 from autograde import errors
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.observe import Impl, describe_load
-from autograde.transport import decode, encode
 from autograde.worker import read_frame, write_frame
 
 OUTPUT_CAP = 64 * 1024
@@ -161,6 +160,8 @@ class SandboxImpl(Impl):
         raise errors.ImplError(message)
 
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        from autograde.transport import decode, encode  # imports torch: not before the worker has started
+
         if self._unloadable is not None:
             raise errors.SubmissionImportError(self._unloadable)
         if (probe, name) in self._timed_out:  # fail fast: one hang per probe and name is enough

@@ -35,6 +35,7 @@ class Mutant:
     name: str
     question: str
     mistake: str
+    tier: str = "cpu"  # the --tier its run needs: "all" for a mistake only the speed spec sees
 
     @property
     def path(self) -> Path:
@@ -68,7 +69,8 @@ class Outcome:
 def read_catalog(path: Path = CATALOG) -> list[Mutant]:
     """The catalogue's mutants; every entry must have its file and every file its entry."""
     raw = tomllib.loads(path.read_text())
-    mutants = [Mutant(name, entry["question"], entry["mistake"]) for name, entry in raw.items()]
+    mutants = [Mutant(name, entry["question"], entry["mistake"], entry.get("tier", "cpu"))
+               for name, entry in raw.items()]
     missing = [m.name for m in mutants if not m.path.exists()]
     unlisted = sorted({p.stem for p in path.parent.glob("*.py")} - {m.name for m in mutants})
     if missing or unlisted:
@@ -133,12 +135,14 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
     """Run the spec once per `INDEX=PATH` job, each run's terminal output to its own log."""
     import pytest
 
+    tiers = {m.path.resolve(): m.tier for m in read_catalog()}
     for job in jobs:
         index, _, impl = job.partition("=")
         results, code_file, log, junit = _files(out, int(index))
         # Our mutants are trusted and run in-process; anything else goes through the sandbox.
         trusted = ["--no-sandbox"] if Path(impl).resolve().parent == MUTANTS_DIR else [
             "--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
+        trusted += ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
                                 "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args])

@@ -89,6 +89,20 @@ class Impl:
         """What `name(net, loader)` returns on the probe's net, and the grad mode in its forwards."""
         return self._observe("evaluate", name, (), {"samples": samples, "seed": seed})
 
+    def gradients(self, name: str, *inputs: torch.Tensor, upstream: torch.Tensor, init: Init = (),
+                  weights: Mapping[str, torch.Tensor] | None = None, seed: int = 0, device: str = "cpu",
+                  dtype: str = "float32") -> dict[str, Any]:
+        """Output, input gradients and parameter gradients of one eval-mode forward and backward of
+        `name(*init)` on `device` in `dtype`, TF32 off (see probes/devices.py)."""
+        return self._observe("gradients", name, inputs, {"upstream": upstream, "init": init, "weights": weights,
+                                                         "seed": seed, "device": device, "dtype": dtype})
+
+    def timing(self, name: str, *inputs: torch.Tensor, init: Init = (), step: str = "forward",
+               device: str = "cpu", repeats: int = 10, warmup: int = 3) -> list[float]:
+        """Seconds per call of a forward pass or a training step, `repeats` times after `warmup`."""
+        return self._observe("timing", name, inputs, {"init": init, "step": step, "device": device,
+                                                      "repeats": repeats, "warmup": warmup})
+
     def names(self) -> list[str]:
         """Every public top-level name the implementation defines."""
         raise NotImplementedError

@@ -30,7 +30,13 @@ MARKERS = (
     "part2: a Part 2 question (added from the question id)",
     "part3: a Part 3 question (added from the question id)",
     "reference_only: checks torch or the reference, never a submission; carries no points",
+    "gpu: needs CUDA (skipped with the reason where there is none); runs in --tier gpu or all",
+    "benchmark: times code (the speed spec, benchmarks); runs in --tier gpu or all",
+    "slow: takes more than a few seconds on two CPU cores",
 )
+TIERS = {"cpu": "everything but gpu and benchmark tests (the default)", "gpu": "only gpu and benchmark tests",
+         "all": "every test"}
+NOT_CPU_TIER = ("gpu", "benchmark")
 
 
 STATE = pytest.StashKey["GradingSession"]()
@@ -55,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--allow-reference-imports", action="store_true",
                     help="sandbox: let the submission import the reference (for the project's own mutants "
                          "and test submissions; never for grading students)")
+    group.addoption("--tier", choices=sorted(TIERS), default="cpu",
+                    help="which tests run: " + "; ".join(f"{k}: {v}" for k, v in TIERS.items()))
+    group.addoption("--speed-ratio", type=float, default=5.0, metavar="X",
+                    help="speed spec: fail when the implementation is more than X times slower than the "
+                         "reference, side by side (default 5)")
     group.addoption("--data-root", default=None, metavar="DIR",
                     help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
                          "CIFAR-10 written once per session into a temporary folder")
@@ -100,6 +111,12 @@ def impl(request: pytest.FixtureRequest) -> Impl:
 def ref(request: pytest.FixtureRequest) -> Impl:
     """The reference implementation, through the same API."""
     return _state(request.config).ref
+
+
+@pytest.fixture(scope="session")
+def speed_ratio(request: pytest.FixtureRequest) -> float:
+    """How many times slower than the reference the speed spec allows (`--speed-ratio`)."""
+    return request.config.getoption("--speed-ratio")
 
 
 @pytest.fixture(scope="session")
@@ -194,7 +211,8 @@ class GradingSession:
             return InProcessImpl(load(self.impl_path))
         option = self.config.getoption
         return SandboxImpl(self.impl_path, expose=[self.data_folder], timeout=option("--timeout"),
-                           start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"))
+                           start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"),
+                           cuda=option("--tier") != "cpu")
 
     def start_worker(self) -> None:
         """Start the sandboxed worker now, before this process imports torch to collect the tests: its
@@ -227,6 +245,26 @@ class GradingSession:
                                                         "not the submission"))
         if unmarked:
             raise pytest.UsageError("spec tests without @pytest.mark.question(id): " + ", ".join(unmarked))
+        self._select_tier(items)
+
+    def _select_tier(self, items: list[pytest.Item]) -> None:
+        """Keep the tier's tests (`--tier`); a gpu test without CUDA is skipped, saying so."""
+        tier = self.config.getoption("--tier")
+        keep, drop = [], []
+        for item in items:
+            special = any(item.get_closest_marker(m) for m in NOT_CPU_TIER)
+            (keep if tier == "all" or special == (tier == "gpu") else drop).append(item)
+        if drop:
+            self.config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+        gpu_items = [item for item in items if item.get_closest_marker("gpu")]
+        if gpu_items:
+            import torch
+
+            if not torch.cuda.is_available():
+                reason = f"needs CUDA: torch {torch.__version__} here has no usable CUDA device"
+                for item in gpu_items:
+                    item.add_marker(pytest.mark.skip(reason=reason))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:

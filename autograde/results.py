@@ -31,6 +31,12 @@ class QuestionResult:
     def ran(self) -> int:
         return self.passed + self.failed
 
+    @property
+    def graded(self) -> bool:
+        """Worth points and observed: a question whose tests were all skipped here (the GPU tier
+        without CUDA) is left out of the totals rather than scored 0."""
+        return self.question.points > 0 and self.ran > 0
+
 
 class Gradebook:
     """Collects each test's final outcome under its question id."""
@@ -78,7 +84,7 @@ def render_table(results: list[QuestionResult], title: str, color: bool, width: 
     """The per-question table printed at the end of every run."""
     table = Table(title=title, title_justify="left", show_footer=True)
     earned = sum(r.score for r in results)
-    possible = sum(r.question.points for r in results)
+    possible = sum(r.question.points for r in results if r.graded)
     table.add_column("Question", footer="Total")
     table.add_column("Title")
     table.add_column("Points", justify="right", footer=f"{_points(earned)} / {_points(possible)}")
@@ -86,7 +92,8 @@ def render_table(results: list[QuestionResult], title: str, color: bool, width: 
     for r in results:
         style = "green" if r.failed == 0 and r.ran else ("red" if r.failed else "yellow")
         tests = f"{r.passed} / {r.ran}" + (f" ({r.skipped} skipped)" if r.skipped else "")
-        points = _points(r.score) + " / " + _points(r.question.points) if r.question.points else "ungraded"
+        points = (_points(r.score) + " / " + _points(r.question.points) if r.graded
+                  else "not run" if r.question.points else "ungraded")
         table.add_row(r.question.id, r.question.title, points, tests, style=style if color else None)
     buffer = io.StringIO()
     Console(file=buffer, force_terminal=color, no_color=not color, width=width).print(table)
@@ -102,8 +109,9 @@ def _question_output(r: QuestionResult) -> str:
 
 
 def gradescope(results: list[QuestionResult], execution_time: float, output: str = "") -> dict[str, Any]:
-    """Gradescope's results.json: one entry per graded question (0-point questions are not graded)."""
-    graded = [r for r in results if r.question.points > 0]
+    """Gradescope's results.json: one entry per graded question (0-point questions, and questions
+    whose tests were all skipped, are not graded)."""
+    graded = [r for r in results if r.graded]
     tests = [
         {
             "number": r.question.id,

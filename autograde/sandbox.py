@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,21 @@ from autograde.worker import read_frame, write_frame
 OUTPUT_CAP = 64 * 1024
 START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on a slow shared machine
 CALL_TIMEOUT = 180.0
+WATCH_INTERVAL = 0.25  # seconds between two looks at a CUDA worker's resident memory
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident_bytes(group: int) -> int:
+    """Resident memory of every process in process group `group`, read from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name: state, ppid, pgrp, ...
+            if int(fields[2]) == group:
+                total += int(fields[21]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+    return total
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,8 +73,8 @@ class SandboxImpl(Impl):
     """A submission behind a process boundary; the same API as InProcessImpl."""
 
     def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
-                 allow_reference: bool = False, memory_bytes: int | None = 8 * GiB,
-                 start_timeout: float = START_TIMEOUT) -> None:
+                 allow_reference: bool = False, memory_bytes: int = 8 * GiB,
+                 start_timeout: float = START_TIMEOUT, cuda: bool = False) -> None:
         self.label = str(submission)
         self.submission = Path(submission).resolve()
         self.expose = [Path(p).resolve() for p in expose]
@@ -68,6 +84,9 @@ class SandboxImpl(Impl):
         self._unloadable: str | None = None  # why the worker could not start: every call fails with it
         self._timed_out: set[tuple[str, str]] = set()  # (probe, name) that ran out of time once
         self.memory_bytes = memory_bytes
+        # CUDA reserves far more address space than it uses, so RLIMIT_AS would stop it from starting:
+        # a worker that may use CUDA has its resident memory watched by this process instead.
+        self.cuda = cuda
         self.notes: list[str] = []
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
@@ -113,7 +132,8 @@ class SandboxImpl(Impl):
                   *([PACKAGE_DIR / "reference"] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
-                  "memory_bytes": self.memory_bytes, "cpu_seconds": 3600, "file_bytes": GiB, "processes": 512}
+                  "memory_bytes": None if self.cuda else self.memory_bytes, "cpu_seconds": 3600,
+                  "file_bytes": GiB, "processes": 512}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
                "HOME": str(cwd), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                **{k: v for k, v in os.environ.items() if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
@@ -144,14 +164,28 @@ class SandboxImpl(Impl):
         return self._output.text() if getattr(self, "_output", None) else ""
 
     # -- calls -----------------------------------------------------------------------------------
+    def _wait(self, timeout: float) -> str:
+        """Wait for an answer: "ready", "timeout", or "memory" (a CUDA worker over its memory limit)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self._answers], [], [], min(left, WATCH_INTERVAL) if self.cuda else left)
+            if ready:
+                return "ready"
+            if self.cuda and resident_bytes(self._proc.pid) > self.memory_bytes:
+                return "memory"
+        return "timeout"
+
     def _receive(self, timeout: float, what: str) -> tuple[str, bytes]:
-        ready, _, _ = select.select([self._answers], [], [], timeout)
-        frame = read_frame(self._answers) if ready else None
+        state = self._wait(timeout)
+        frame = read_frame(self._answers) if state == "ready" else None
         if frame is not None:
             return frame
-        if not ready:
+        if state == "timeout":
             self.close()
             message = f"timed out after {timeout:g} s while {what}"
+        elif state == "memory":
+            self.close()
+            message = f"used more than {self.memory_bytes / GiB:g} GiB of memory while {what}"
         else:
             code = self._proc.wait() if self._proc else None
             self.close()

@@ -8,7 +8,7 @@ they stay small, generic and free of assertions: judging is the spec tests' job.
 from collections.abc import Callable
 from typing import Any
 
-from autograde.probes import core, data, lightning, loops
+from autograde.probes import core, data, devices, lightning, loops
 from autograde.probes.core import Init
 
 PROBES: dict[str, Callable[..., Any]] = {
@@ -24,6 +24,8 @@ PROBES: dict[str, Callable[..., Any]] = {
     "loaders": loops.loaders,
     "train_loop": loops.train_loop,
     "evaluate": loops.evaluate,
+    "gradients": devices.gradients,
+    "timing": devices.timing,
 }
 
 __all__ = ["PROBES", "Init"]

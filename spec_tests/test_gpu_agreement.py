@@ -1,0 +1,80 @@
+"""GPU tier: every model computes on CUDA what it computes on the CPU.
+
+Same weights (the CPU-built initial state, transplanted), same inputs and upstream gradient drawn on
+the CPU, TF32 off; the output, every input gradient and every parameter gradient are compared. An
+implementation that builds a tensor on the CPU inside forward, or calls `.cpu()`/`.numpy()` there,
+fails here. Errors are measured relative to the CPU tensor's largest magnitude, per dtype.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import pytest
+import torch
+
+from reference.part1 import UVA_CONFIG
+
+# Largest |cuda - cpu| allowed, as a fraction of max |cpu|: (output, gradients). float32 runs with
+# TF32 off; the rest is reduction order (cuDNN/cuBLAS vs oneDNN), which grows through 6 ViT blocks.
+TOLERANCE = {"float32": (1e-4, 1e-3), "float64": (1e-10, 1e-9)}
+NO_DROPOUT = {**UVA_CONFIG, "dropout": 0.0}
+
+
+class Case(NamedTuple):
+    question: str
+    name: str
+    init: Any
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+
+
+CASES = [
+    Case("1.4", "AttentionBlock", (256, 512, 8, 0.0), (65, 8, 256), (65, 8, 256)),
+    Case("1.6", "VisionTransformer", NO_DROPOUT, (8, 3, 32, 32), (8, 10)),
+    Case("1.7", "ViT", (NO_DROPOUT, 3e-4), (8, 3, 32, 32), (8, 10)),
+    Case("2.3", "MLPNet", (), (8, 32, 32), (8, 10)),
+    Case("2.6", "LeNetRBF", (), (8, 1, 32, 32), (8, 10)),
+    Case("2.7", "LeNetSequential", (), (8, 1, 32, 32), (8, 10)),
+    Case("3.2", "CifarNet", (), (8, 3, 32, 32), (8, 10)),
+]
+
+
+def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    scale = want.abs().max().clamp_min(torch.finfo(want.dtype).tiny)
+    return float((got.to(want.dtype) - want).abs().max() / scale)
+
+
+def disagreements(cuda: dict[str, Any], cpu: dict[str, Any], dtype: str) -> list[str]:
+    """What differs between the two devices' observations beyond the dtype's tolerance."""
+    out_tol, grad_tol = TOLERANCE[dtype]
+    pairs = [("output", cuda["output"], cpu["output"], out_tol)]
+    pairs += [(f"input gradient {i}", g, w, grad_tol)
+              for i, (g, w) in enumerate(zip(cuda["input_grads"], cpu["input_grads"], strict=True))]
+    if list(cuda["param_grads"]) != list(cpu["param_grads"]):
+        return [f"parameters differ: cuda {list(cuda['param_grads'])}, cpu {list(cpu['param_grads'])}"]
+    pairs += [(f"gradient of {n}", cuda["param_grads"][n], g, grad_tol) for n, g in cpu["param_grads"].items()]
+    found = []
+    for what, got, want, tol in pairs:
+        if (got is None) != (want is None):
+            found.append(f"{what}: {'none' if got is None else 'present'} on cuda, "
+                         f"{'none' if want is None else 'present'} on cpu")
+        elif got is not None and (got.shape != want.shape or relative_error(got, want) > tol):
+            error = relative_error(got, want) if got.shape == want.shape else float("nan")
+            found.append(f"{what}: shapes {tuple(got.shape)} vs {tuple(want.shape)}, max error {error:.2e} of "
+                         f"its scale (tolerance {tol:.0e})")
+    return found
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", sorted(TOLERANCE))
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.question(c.question), id=c.name) for c in CASES])
+def test_cuda_computes_what_the_cpu_computes(impl, case, dtype):
+    weights = impl.state(case.name, init=case.init)
+    x = torch.randn(case.input_shape)
+    upstream = torch.randn(case.output_shape)
+    observed = {device: impl.gradients(case.name, x, upstream=upstream, init=case.init, weights=weights,
+                                       device=device, dtype=dtype)
+                for device in ("cpu", "cuda")}
+    found = disagreements(observed["cuda"], observed["cpu"], dtype)
+    assert not found, f"{case.name} in {dtype} (TF32 off), cuda vs cpu:\n  " + "\n  ".join(found[:8])

@@ -1,0 +1,68 @@
+"""Speed spec: the implementation's forward pass and training step are at most `--speed-ratio` times
+(default 5) slower than the reference's, timed side by side in this run on the same device.
+
+Rounds alternate between the two so that a noisy machine slows both alike; each side's figure is the
+median over all its timed calls. Runs on CUDA when there is one, else on the CPU (smaller batches).
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any, NamedTuple
+
+import pytest
+import torch
+
+from reference.part1 import UVA_CONFIG
+
+ROUNDS = 3
+
+
+class Model(NamedTuple):
+    question: str
+    name: str
+    init: Any
+    item_shape: tuple[int, ...]  # one input without the batch dimension
+    cpu_batch: int
+    gpu_batch: int
+
+
+MODELS = [
+    Model("1.6", "VisionTransformer", UVA_CONFIG, (3, 32, 32), 4, 128),
+    Model("2.6", "LeNetRBF", (), (1, 32, 32), 16, 128),
+    Model("3.2", "CifarNet", (), (3, 32, 32), 16, 128),
+]
+
+
+@pytest.fixture(scope="session")
+def timing_device() -> str:
+    """Timings run on CUDA when there is one, else on the CPU."""
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def side_by_side(impl, ref, model: Model, step: str, device: str) -> tuple[float, float]:
+    """Median seconds per call of (implementation, reference), over ROUNDS alternating rounds."""
+    batch = model.gpu_batch if device == "cuda" else model.cpu_batch
+    x = torch.randn(batch, *model.item_shape)
+    repeats, warmup = (20, 5) if device == "cuda" else (3, 1)
+    times: dict[str, list[float]] = {"impl": [], "ref": []}
+    for _ in range(ROUNDS):
+        for side, which in (("ref", ref), ("impl", impl)):
+            times[side] += which.timing(model.name, x, init=model.init, step=step, device=device,
+                                     repeats=repeats, warmup=warmup)
+    return statistics.median(times["impl"]), statistics.median(times["ref"])
+
+
+@pytest.mark.benchmark
+@pytest.mark.parametrize("step", ["forward", "train"])
+@pytest.mark.parametrize("model", [pytest.param(m, marks=pytest.mark.question(m.question), id=m.name)
+                                   for m in MODELS])
+def test_no_more_than_ratio_slower_than_the_reference(impl, ref, model, step, timing_device, speed_ratio):
+    mine, theirs = side_by_side(impl, ref, model, step, timing_device)
+    ratio = mine / theirs
+    print(f"{model.name} {step} on {timing_device}: {mine * 1e3:.2f} ms vs reference {theirs * 1e3:.2f} ms "
+          f"= {ratio:.2f}x")
+    assert ratio <= speed_ratio, (
+        f"{model.name}'s {step} step takes {mine * 1e3:.2f} ms on {timing_device}, the reference's "
+        f"{theirs * 1e3:.2f} ms: {ratio:.1f}x slower (allowed: {speed_ratio:g}x). Look for Python loops "
+        f"over the batch, patches or features where one tensor operation would do.")

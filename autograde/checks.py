@@ -57,3 +57,34 @@ def answer(impl: Any, key: str) -> Any:
     assert isinstance(answers, dict), f"ANSWERS is a {type(answers).__name__}, expected a dict keyed by question id"
     assert key in answers, f"ANSWERS has no key {key!r}; its keys are {sorted(map(str, answers))}"
     return answers[key]
+
+
+# Largest |cuda - cpu| allowed, as a fraction of max |cpu|: (output, gradients). float32 runs with
+# TF32 off; the rest is reduction order (cuDNN/cuBLAS vs oneDNN), which grows through 6 ViT blocks.
+TOLERANCE = {"float32": (1e-4, 1e-3), "float64": (1e-10, 1e-9)}
+
+
+def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    scale = want.abs().max().clamp_min(torch.finfo(want.dtype).tiny)
+    return float((got.to(want.dtype) - want).abs().max() / scale)
+
+
+def disagreements(cuda: dict[str, Any], cpu: dict[str, Any], dtype: str) -> list[str]:
+    """What differs between the two devices' observations beyond the dtype's tolerance."""
+    out_tol, grad_tol = TOLERANCE[dtype]
+    pairs = [("output", cuda["output"], cpu["output"], out_tol)]
+    pairs += [(f"input gradient {i}", g, w, grad_tol)
+              for i, (g, w) in enumerate(zip(cuda["input_grads"], cpu["input_grads"], strict=True))]
+    if list(cuda["param_grads"]) != list(cpu["param_grads"]):
+        return [f"parameters differ: cuda {list(cuda['param_grads'])}, cpu {list(cpu['param_grads'])}"]
+    pairs += [(f"gradient of {n}", cuda["param_grads"][n], g, grad_tol) for n, g in cpu["param_grads"].items()]
+    found = []
+    for what, got, want, tol in pairs:
+        if (got is None) != (want is None):
+            found.append(f"{what}: {'none' if got is None else 'present'} on cuda, "
+                         f"{'none' if want is None else 'present'} on cpu")
+        elif got is not None and (got.shape != want.shape or relative_error(got, want) > tol):
+            error = relative_error(got, want) if got.shape == want.shape else float("nan")
+            found.append(f"{what}: shapes {tuple(got.shape)} vs {tuple(want.shape)}, max error {error:.2e} of "
+                         f"its scale (tolerance {tol:.0e})")
+    return found

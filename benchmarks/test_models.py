@@ -1,0 +1,101 @@
+"""Benchmarks of the reference models: forward, forward + backward, and a whole training step.
+
+On CUDA, the sizes the problem set trains at (the UvA ViT at batch 128); on the CPU, small ones
+that run in seconds here. Timings synchronise CUDA and warm up first.
+
+    pytest benchmarks --tier gpu [--benchmark-autosave] [--benchmark-compare --benchmark-compare-fail=median:10%]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from benchmarks.conftest import DEVICES, synchronize
+from reference.part1 import UVA_CONFIG, VisionTransformer
+from reference.part2 import LeNetRBF
+from reference.part3 import CifarNet
+
+pytestmark = pytest.mark.benchmark
+
+SMALL_VIT = {**UVA_CONFIG, "num_layers": 2}
+
+
+class Workload(NamedTuple):
+    build: Callable[[str], torch.nn.Module]
+    item_shape: tuple[int, ...]
+    cpu_batch: int
+    gpu_batch: int
+
+
+WORKLOADS = {
+    "vit": Workload(lambda dev: VisionTransformer(**(UVA_CONFIG if dev == "cuda" else SMALL_VIT)), (3, 32, 32),
+                    8, 128),
+    "lenet_rbf": Workload(lambda dev: LeNetRBF(), (1, 32, 32), 64, 128),
+    "cifarnet": Workload(lambda dev: CifarNet(), (3, 32, 32), 64, 128),
+}
+ROUNDS = {"cpu": (10, 2), "cuda": (50, 10)}  # (timed rounds, warm-up rounds)
+
+
+def setup(name: str, device: str) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor, torch.optim.Optimizer]:
+    work = WORKLOADS[name]
+    torch.manual_seed(0)
+    batch = work.gpu_batch if device == "cuda" else work.cpu_batch
+    model = work.build(device).to(device)
+    x = torch.randn(batch, *work.item_shape).to(device)
+    y = torch.randint(0, 10, (batch,)).to(device)
+    return model, x, y, torch.optim.AdamW(model.parameters(), lr=3e-4)
+
+
+def run(benchmark: Any, device: str, fn: Callable[[], Any], batch: int) -> None:
+    def timed() -> None:
+        fn()
+        synchronize(device)
+
+    rounds, warmup = ROUNDS[device]
+    benchmark.extra_info["batch"] = batch
+    benchmark.pedantic(timed, rounds=rounds, iterations=1, warmup_rounds=warmup)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_forward(benchmark, name, device):
+    model, x, _, _ = setup(name, device)
+    model.eval()
+
+    def forward() -> None:
+        with torch.no_grad():
+            model(x)
+
+    run(benchmark, device, forward, x.shape[0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_forward_backward(benchmark, name, device):
+    model, x, y, _ = setup(name, device)
+    model.train()
+
+    def forward_backward() -> None:
+        model.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+
+    run(benchmark, device, forward_backward, x.shape[0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_training_step(benchmark, name, device):
+    model, x, y, optimizer = setup(name, device)
+    model.train()
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    run(benchmark, device, step, x.shape[0])

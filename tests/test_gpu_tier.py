@@ -1,0 +1,82 @@
+"""The GPU tier's machinery, checked where there is no GPU: the gradients probe, the device
+comparison, the tier selection and its skip reasons. With CUDA, the last test runs the agreement
+spec on a submission that only breaks on CUDA."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograde.checks import disagreements
+from autograde.loading import load_reference
+from autograde.observe import InProcessImpl
+
+REPO = Path(__file__).resolve().parent.parent
+CPU_CONSTANT = '''
+import torch
+from reference import *
+from reference import part3
+
+class CifarNet(part3.CifarNet):
+    def forward(self, x):
+        return super().forward(x) + torch.zeros(10)  # made on the CPU: fine there, an error on CUDA
+'''
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return InProcessImpl(load_reference())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_gradients_probe_gives_autograds_gradients(reference, dtype):
+    x, upstream = torch.randn(4, 1, 32, 32), torch.randn(4, 10)
+    seen = reference.gradients("LeNetRBF", x, upstream=upstream, dtype=dtype)
+    from reference.part2 import LeNetRBF
+
+    torch.manual_seed(0)
+    model = LeNetRBF().to(getattr(torch, dtype))
+    xx = x.to(model.fc1.weight.dtype).requires_grad_()
+    out = model(xx)
+    out.backward(upstream.to(out.dtype))
+    assert torch.equal(seen["output"], out.detach())
+    assert torch.equal(seen["input_grads"][0], xx.grad)
+    assert list(seen["param_grads"]) == [n for n, _ in model.named_parameters()]
+    assert all(torch.equal(seen["param_grads"][n], p.grad) for n, p in model.named_parameters())
+
+
+def test_the_device_comparison_accepts_equal_and_names_what_differs(reference):
+    x, upstream = torch.randn(2, 3, 32, 32), torch.randn(2, 10)
+    seen = reference.gradients("CifarNet", x, upstream=upstream)
+    assert disagreements(seen, seen, "float32") == []
+    off = {**seen, "param_grads": {**seen["param_grads"]}}
+    off["param_grads"]["fc3.weight"] = seen["param_grads"]["fc3.weight"] * 1.01
+    found = disagreements(off, seen, "float32")
+    assert len(found) == 1 and found[0].startswith("gradient of fc3.weight"), found
+    off["param_grads"]["fc3.bias"] = None
+    assert any(f.startswith("gradient of fc3.bias: none on cuda") for f in disagreements(off, seen, "float32"))
+
+
+def run_gpu_tier(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "spec_tests/test_gpu_agreement.py", "--tier", "gpu",
+                           "-p", "no:cacheprovider", "-rs", *args], cwd=REPO, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA: the agreement tests run instead")
+def test_without_cuda_every_gpu_test_skips_with_its_reason():
+    run = run_gpu_tier()
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "14 skipped" in run.stdout and "passed" not in run.stdout.splitlines()[-1], run.stdout[-2000:]
+    assert "needs CUDA: torch" in run.stdout
+
+
+@pytest.mark.gpu
+def test_a_submission_that_breaks_only_on_cuda_fails_the_agreement_spec(tmp_path):
+    (tmp_path / "cpu_constant.py").write_text(CPU_CONSTANT)
+    run = run_gpu_tier("--impl", str(tmp_path / "cpu_constant.py"), "--allow-reference-imports", "-k", "CifarNet")
+    assert run.returncode == 1 and "2 failed" in run.stdout, run.stdout[-3000:]
+    assert "3.2" in run.stdout

@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from reference.part1 import UVA_CONFIG
-
 ROUNDS = 3
 
 
@@ -27,10 +25,10 @@ class Model(NamedTuple):
     gpu_batch: int
 
 
+# Only models for which a mutant proves the check can fail (mutants/rbf_python_loops.py). The ViT
+# and CifarNet rows wait for slow mutants of their own: a per-sample loop costs them under 5x here.
 MODELS = [
-    Model("1.6", "VisionTransformer", UVA_CONFIG, (3, 32, 32), 4, 128),
     Model("2.6", "LeNetRBF", (), (1, 32, 32), 16, 128),
-    Model("3.2", "CifarNet", (), (3, 32, 32), 16, 128),
 ]
 
 

@@ -271,11 +271,8 @@ class GradingSession:
             qid = dict(item.user_properties).get("question")
             if qid is not None:
                 self.gradebook.collect(item.nodeid, qid)
-        if self.sandboxed:
-            if self.gradebook.collected:
-                self.impl.spawn()  # started at configure already, unless that was skipped
-            elif "impl" in self.__dict__:
-                self.impl.close()  # nothing here observes the submission
+        if self.sandboxed and not self.gradebook.collected and "impl" in self.__dict__:
+            self.impl.close()  # nothing here observes the submission
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or report.outcome != "passed":

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.conftest import DEVICES, THROUGHPUT, synchronize
-from reference.fast_vit import forward_flops, make_fast, train_step
+from reference.fast_vit import forward_flops, make_fast, normalise, train_step
 from reference.part1 import UVA_CONFIG, VisionTransformer
 
 pytestmark = pytest.mark.benchmark
@@ -40,7 +40,7 @@ def faithful_round(device: str, config: dict[str, Any], batch: int, steps: int):
     model = VisionTransformer(**config).to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)
     images, labels = data(device, batch * steps)
-    x = (images.float() / 255 - 0.5) / 0.25
+    x = normalise(images)
 
     def run() -> None:
         for i in range(steps):
@@ -86,7 +86,8 @@ def test_vit_training_throughput(benchmark, request, path, device):
     tflops = images_per_s * 3 * forward_flops(config) / 1e12
     benchmark.extra_info.update(images_per_s=round(images_per_s, 1), tflops=round(tflops, 3), batch=batch)
     line = f"ViT {path:8s} on {device}: {images_per_s:10.1f} images/s, {tflops:8.3f} TFLOP/s"
-    if peak(device):
-        benchmark.extra_info["bf16_peak_fraction"] = round(tflops * 1e12 / peak(device), 4)
-        line += f" ({100 * tflops * 1e12 / peak(device):.1f}% of dense bf16 peak)"
+    if (bf16_peak := peak(device)) is not None:
+        fraction = tflops * 1e12 / bf16_peak
+        benchmark.extra_info["bf16_peak_fraction"] = round(fraction, 4)
+        line += f" ({100 * fraction:.1f}% of dense bf16 peak)"
     request.config.stash.setdefault(THROUGHPUT, []).append(line)

@@ -14,6 +14,7 @@ import torch
 from autograde.checks import disagreements
 from autograde.loading import load_reference
 from autograde.observe import InProcessImpl
+from reference.part2 import LeNetRBF
 
 REPO = Path(__file__).resolve().parent.parent
 CPU_CONSTANT = '''
@@ -36,8 +37,6 @@ def reference():
 def test_the_gradients_probe_gives_autograds_gradients(reference, dtype):
     x, upstream = torch.randn(4, 1, 32, 32), torch.randn(4, 10)
     seen = reference.gradients("LeNetRBF", x, upstream=upstream, dtype=dtype)
-    from reference.part2 import LeNetRBF
-
     torch.manual_seed(0)
     model = LeNetRBF().to(getattr(torch, dtype))
     xx = x.to(model.fc1.weight.dtype).requires_grad_()

@@ -90,11 +90,11 @@ def machine_site_dirs() -> list[str]:
 
 def install(wheelhouse: Path) -> int:
     if not installed("torch"):
-        dirs = machine_site_dirs()
+        dirs = list(dict.fromkeys(machine_site_dirs()))
         if dirs:
             pth = Path(sysconfig.get_paths()["purelib"]) / "_pset3_machine_torch.pth"
-            pth.write_text("\n".join(dict.fromkeys(dirs)) + "\n")
-            print(f"using the machine's own torch: {pth} adds {', '.join(dict.fromkeys(dirs))}")
+            pth.write_text("\n".join(dirs) + "\n")
+            print(f"using the machine's own torch: {pth} adds {', '.join(dirs)}")
             importlib.invalidate_caches()
     project = pins()
     missing = [name for name in GPU_TIER if not installed(name)]

@@ -35,8 +35,8 @@ def _dtype(name: str) -> torch.dtype:
     return DTYPES[name]
 
 
-def _model(obj: object, name: str, init: Init, weights: Mapping[str, torch.Tensor] | None, seed: int,
-           device: str, dtype: torch.dtype) -> nn.Module:
+def _model(obj: object, name: str, init: Init, weights: Mapping[str, torch.Tensor] | None, device: str,
+           dtype: torch.dtype) -> nn.Module:
     model = build(obj, name, init)
     if weights is not None:
         transplant(model, weights, name)
@@ -52,7 +52,7 @@ def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Ten
     the CPU. `upstream` is the gradient fed to the output, drawn by the caller on the CPU."""
     kind = _dtype(dtype)
     with seeded(seed, device), exact_float32():
-        model = _model(obj, name, init, weights, seed, device, kind).eval()
+        model = _model(obj, name, init, weights, device, kind).eval()
         xs = [x.to(device=device, dtype=kind).requires_grad_() if x.is_floating_point() else x.to(device)
               for x in inputs]
         with running(f"{name}.forward on {device}"):
@@ -63,10 +63,10 @@ def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Ten
                                    f"{tuple(upstream.shape)}")
         with running(f"backward through {name} on {device}"):
             out.backward(upstream.to(device=device, dtype=kind))
-    grads = OrderedDict((n, None if p.grad is None else p.grad.detach()) for n, p in model.named_parameters())
     return {"output": _to(out.detach(), "cpu"),
             "input_grads": [None if x.grad is None else x.grad.cpu() for x in xs if x.is_floating_point()],
-            "param_grads": OrderedDict((n, None if g is None else g.cpu()) for n, g in grads.items())}
+            "param_grads": OrderedDict((n, None if p.grad is None else p.grad.detach().cpu())
+                                       for n, p in model.named_parameters())}
 
 
 def _synchronize(device: str) -> None:
@@ -82,7 +82,7 @@ def timing(obj: object, name: str, *inputs: torch.Tensor, init: Init = (), step:
     if step not in ("forward", "train"):
         raise ObservationError(f"step must be 'forward' or 'train', not {step!r}")
     with seeded(seed, device):
-        model = _model(obj, name, init, None, seed, device, torch.float32)
+        model = _model(obj, name, init, None, device, torch.float32)
         xs = _to(list(inputs), device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4) if step == "train" else None
 

@@ -98,10 +98,13 @@ class Impl:
                                                          "seed": seed, "device": device, "dtype": dtype})
 
     def timing(self, name: str, *inputs: torch.Tensor, init: Init = (), step: str = "forward",
-               device: str = "cpu", repeats: int = 10, warmup: int = 3) -> list[float]:
-        """Seconds per call of a forward pass or a training step, `repeats` times after `warmup`."""
+               device: str = "cpu", repeats: int = 10, warmup: int = 3,
+               budget_s: float | None = None) -> list[float]:
+        """Seconds per call of a forward pass or a training step, up to `repeats` times after `warmup`
+        (fewer, at least one, once `budget_s` is spent)."""
         return self._observe("timing", name, inputs, {"init": init, "step": step, "device": device,
-                                                      "repeats": repeats, "warmup": warmup})
+                                                      "repeats": repeats, "warmup": warmup,
+                                                      "budget_s": budget_s})
 
     def names(self) -> list[str]:
         """Every public top-level name the implementation defines."""

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import torch
+from torch import nn
 
 from autograde.checks import disagreements
 from autograde.loading import load_reference
 from autograde.observe import InProcessImpl
+from autograde.probes.devices import timing
 from reference.part2 import LeNetRBF
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +61,28 @@ def test_the_device_comparison_accepts_equal_and_names_what_differs(reference):
     assert len(found) == 1 and found[0].startswith("gradient of fc3.weight"), found
     off["param_grads"]["fc3.bias"] = None
     assert any(f.startswith("gradient of fc3.bias: none on cuda") for f in disagreements(off, seen, "float32"))
+
+
+class Sleepy(nn.Module):
+    """Takes 50 ms a call, whatever its input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        time.sleep(0.05)
+        return x * self.scale
+
+
+@pytest.mark.parametrize("step", ["forward", "train"])
+def test_the_timing_probe_times_each_call_and_stops_when_its_budget_is_spent(step):
+    x = torch.ones(2, 3)
+    full = timing(Sleepy, "Sleepy", x, step=step, repeats=3, warmup=2)
+    assert len(full) == 3 and all(0.05 <= t < 1 for t in full), full
+    # Past the budget, the rest of the warm-up is skipped and one call is still timed.
+    assert len(timing(Sleepy, "Sleepy", x, step=step, repeats=3, warmup=2, budget_s=0.01)) == 1
+    assert len(timing(Sleepy, "Sleepy", x, step=step, repeats=5, warmup=1, budget_s=0.13)) == 2
 
 
 def run_gpu_tier(*args: str) -> subprocess.CompletedProcess:

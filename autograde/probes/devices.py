@@ -75,12 +75,17 @@ def _synchronize(device: str) -> None:
 
 
 def timing(obj: object, name: str, *inputs: torch.Tensor, init: Init = (), step: str = "forward",
-           device: str = "cpu", repeats: int = 10, warmup: int = 3, seed: int = 0) -> list[float]:
-    """Wall-clock seconds of `repeats` calls after `warmup` untimed ones, CUDA synchronised around each:
-    `step="forward"` is an eval-mode forward under no_grad, `"train"` a whole AdamW step (zero_grad,
-    forward in train mode, a mean-square loss, backward, step)."""
+           device: str = "cpu", repeats: int = 10, warmup: int = 3, budget_s: float | None = None,
+           seed: int = 0) -> list[float]:
+    """Wall-clock seconds of up to `repeats` calls after `warmup` untimed ones, CUDA synchronised around
+    each: `step="forward"` is an eval-mode forward under no_grad, `"train"` a whole AdamW step
+    (zero_grad, forward in train mode, a mean-square loss, backward, step).
+
+    Past `budget_s` seconds in all, the remaining warm-up is skipped and timing stops after at least
+    one timed call: a grossly slow implementation is told apart in one call, not in minutes."""
     if step not in ("forward", "train"):
         raise ObservationError(f"step must be 'forward' or 'train', not {step!r}")
+    budget = float("inf") if budget_s is None else budget_s
     with seeded(seed, device):
         model = _model(obj, name, init, None, device, torch.float32)
         xs = _to(list(inputs), device)
@@ -95,13 +100,17 @@ def timing(obj: object, name: str, *inputs: torch.Tensor, init: Init = (), step:
             model.train()(*xs).float().square().mean().backward()
             optimizer.step()
 
-        times = []
+        times: list[float] = []
+        spent, calls = 0.0, 0
         with running(f"{name} ({step} step on {device})"):
-            for i in range(warmup + repeats):
+            while len(times) < repeats and not (times and spent > budget):
+                warming = calls < warmup and spent <= budget
                 _synchronize(device)
                 start = time.perf_counter()
                 once()
                 _synchronize(device)
-                if i >= warmup:
-                    times.append(time.perf_counter() - start)
+                seconds = time.perf_counter() - start
+                spent, calls = spent + seconds, calls + 1
+                if not warming:
+                    times.append(seconds)
     return times

@@ -69,17 +69,23 @@ def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
     return float((got.to(want.dtype) - want).abs().max() / scale)
 
 
+def _pairs(cuda: dict[str, Any], cpu: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """(kind, what, on cuda, on cpu) for the output, each input gradient and each parameter gradient."""
+    pairs = [("output", "output", cuda["output"], cpu["output"])]
+    pairs += [("input_grads", f"input gradient {i}", g, w)
+              for i, (g, w) in enumerate(zip(cuda["input_grads"], cpu["input_grads"], strict=True))]
+    pairs += [("param_grads", f"gradient of {n}", cuda["param_grads"].get(n), g) for n, g in cpu["param_grads"].items()]
+    return pairs
+
+
 def disagreements(cuda: dict[str, Any], cpu: dict[str, Any], dtype: str) -> list[str]:
     """What differs between the two devices' observations beyond the dtype's tolerance."""
-    out_tol, grad_tol = TOLERANCE[dtype]
-    pairs = [("output", cuda["output"], cpu["output"], out_tol)]
-    pairs += [(f"input gradient {i}", g, w, grad_tol)
-              for i, (g, w) in enumerate(zip(cuda["input_grads"], cpu["input_grads"], strict=True))]
     if list(cuda["param_grads"]) != list(cpu["param_grads"]):
         return [f"parameters differ: cuda {list(cuda['param_grads'])}, cpu {list(cpu['param_grads'])}"]
-    pairs += [(f"gradient of {n}", cuda["param_grads"][n], g, grad_tol) for n, g in cpu["param_grads"].items()]
+    out_tol, grad_tol = TOLERANCE[dtype]
     found = []
-    for what, got, want, tol in pairs:
+    for kind, what, got, want in _pairs(cuda, cpu):
+        tol = out_tol if kind == "output" else grad_tol
         if (got is None) != (want is None):
             found.append(f"{what}: {'none' if got is None else 'present'} on cuda, "
                          f"{'none' if want is None else 'present'} on cpu")
@@ -88,3 +94,13 @@ def disagreements(cuda: dict[str, Any], cpu: dict[str, Any], dtype: str) -> list
             found.append(f"{what}: shapes {tuple(got.shape)} vs {tuple(want.shape)}, max error {error:.2e} of "
                          f"its scale (tolerance {tol:.0e})")
     return found
+
+
+def largest_errors(cuda: dict[str, Any], cpu: dict[str, Any]) -> dict[str, float]:
+    """The largest relative error of the output, the input gradients and the parameter gradients (those
+    present on both devices with one shape): the figures the tolerances are calibrated from."""
+    largest = {"output": 0.0, "input_grads": 0.0, "param_grads": 0.0}
+    for kind, _, got, want in _pairs(cuda, cpu):
+        if got is not None and want is not None and got.shape == want.shape:
+            largest[kind] = max(largest[kind], relative_error(got, want))
+    return largest

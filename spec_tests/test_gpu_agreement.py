@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import TOLERANCE, disagreements
+from autograde.checks import TOLERANCE, disagreements, largest_errors
 from reference.part1 import UVA_CONFIG
 
 NO_DROPOUT = {**UVA_CONFIG, "dropout": 0.0}
@@ -41,12 +41,15 @@ CASES = [
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype", sorted(TOLERANCE))
 @pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.question(c.question), id=c.name) for c in CASES])
-def test_cuda_computes_what_the_cpu_computes(impl, case, dtype):
+def test_cuda_computes_what_the_cpu_computes(impl, case, dtype, record_property):
     weights = impl.state(case.name, init=case.init)
     x = torch.randn(case.input_shape)
     upstream = torch.randn(case.output_shape)
     observed = {device: impl.gradients(case.name, x, upstream=upstream, init=case.init, weights=weights,
                                        device=device, dtype=dtype)
                 for device in ("cpu", "cuda")}
+    # Kept in the JUnit XML (tools/gpu_check.sh summarises it): the margins the tolerances leave.
+    for kind, error in largest_errors(observed["cuda"], observed["cpu"]).items():
+        record_property(f"relative_error_{kind}", f"{error:.3e}")
     found = disagreements(observed["cuda"], observed["cpu"], dtype)
     assert not found, f"{case.name} in {dtype} (TF32 off), cuda vs cpu:\n  " + "\n  ".join(found[:8])

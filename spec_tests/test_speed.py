@@ -65,9 +65,12 @@ def side_by_side(impl, ref, model: Model, step: str, device: str, ratio: float) 
 @pytest.mark.parametrize("step", ["forward", "train"])
 @pytest.mark.parametrize("model", [pytest.param(m, marks=pytest.mark.question(m.question), id=m.name)
                                    for m in MODELS])
-def test_no_more_than_ratio_slower_than_the_reference(impl, ref, model, step, timing_device, speed_ratio):
+def test_no_more_than_ratio_slower_than_the_reference(impl, ref, model, step, timing_device, speed_ratio,
+                                                     record_property):
     mine, theirs = side_by_side(impl, ref, model, step, timing_device, speed_ratio)
     ratio = mine / theirs
+    for key, value in (("ms", mine * 1e3), ("reference_ms", theirs * 1e3), ("ratio", ratio)):
+        record_property(key, f"{value:.3f}")
     print(f"{model.name} {step} on {timing_device}: {mine * 1e3:.2f} ms vs reference {theirs * 1e3:.2f} ms "
           f"= {ratio:.2f}x")
     assert ratio <= speed_ratio, (

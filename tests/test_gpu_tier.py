@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from autograde.checks import disagreements
+from autograde.checks import disagreements, largest_errors
 from autograde.loading import load_reference
 from autograde.observe import InProcessImpl
 from autograde.probes.devices import timing
@@ -59,6 +59,8 @@ def test_the_device_comparison_accepts_equal_and_names_what_differs(reference):
     off["param_grads"]["fc3.weight"] = seen["param_grads"]["fc3.weight"] * 1.01
     found = disagreements(off, seen, "float32")
     assert len(found) == 1 and found[0].startswith("gradient of fc3.weight"), found
+    errors = largest_errors(off, seen)
+    assert errors["output"] == errors["input_grads"] == 0 and errors["param_grads"] == pytest.approx(0.01, rel=1e-3)
     off["param_grads"]["fc3.bias"] = None
     assert any(f.startswith("gradient of fc3.bias: none on cuda") for f in disagreements(off, seen, "float32"))
 

@@ -1,0 +1,96 @@
+"""The figures a GPU-tier run produced, in one plain-text report: what a closing note quotes.
+
+Reads the run's JUnit XML (the agreement spec records each case's largest relative errors, the
+speed spec its medians and ratio, as test properties) and pytest-benchmark's JSON (medians, and
+images/s and TFLOP/s of the ViT training paths in `extra_info`). Standard library only, so it runs
+on any machine the files land on.
+
+    python tools/gpu_report.py --junit out/gpu/junit.xml --benchmarks out/gpu/benchmarks.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from autograde.checks import TOLERANCE  # noqa: E402  (imports torch; both machines have it)
+
+
+def outcome(case: ET.Element) -> str:
+    for tag in ("failure", "error", "skipped"):
+        if case.find(tag) is not None:
+            return {"failure": "FAILED", "error": "ERROR", "skipped": "skipped"}[tag]
+    return "passed"
+
+
+def test_cases(junit: Path) -> list[tuple[str, str, dict[str, str]]]:
+    """(test name, outcome, recorded properties) for every test case in the XML."""
+    return [(case.get("name", "?"), outcome(case),
+             {p.get("name", ""): p.get("value", "") for p in case.iter("property")})
+            for case in ET.parse(junit).getroot().iter("testcase")]
+
+
+def agreement_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
+    lines = ["CUDA vs CPU agreement: largest |cuda - cpu| / max |cpu| (tolerance output / gradients: "
+             + ", ".join(f"{d} {o:.0e} / {g:.0e}" for d, (o, g) in TOLERANCE.items()) + ")",
+             f"  {'case':42s} {'outcome':8s} {'output':>10s} {'input grads':>12s} {'param grads':>12s}"]
+    for name, result, props in cases:
+        if name.startswith("test_cuda_computes_what_the_cpu_computes"):
+            errors = [props.get(f"relative_error_{k}", "-") for k in ("output", "input_grads", "param_grads")]
+            lines.append(f"  {name.split('[', 1)[-1].rstrip(']'):42s} {result:8s} "
+                         f"{errors[0]:>10s} {errors[1]:>12s} {errors[2]:>12s}")
+    return lines
+
+
+def speed_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
+    lines = ["Speed spec: implementation vs reference, median ms per call"]
+    for name, result, props in cases:
+        if name.startswith("test_no_more_than_ratio_slower"):
+            lines.append(f"  {name.split('[', 1)[-1].rstrip(']'):30s} {result:8s} {props.get('ms', '-'):>10s} vs "
+                         f"{props.get('reference_ms', '-'):>10s} = {props.get('ratio', '-')}x")
+    return lines
+
+
+def benchmark_lines(path: Path) -> list[str]:
+    data = json.loads(path.read_text())
+    info = data.get("machine_info", {})
+    lines = [f"Benchmarks on {info.get('device_model', '?')} "
+             f"(torch {info.get('torch', '?')}, CUDA {info.get('cuda', '?')}): median, min, rounds"]
+    for bench in data.get("benchmarks", []):
+        stats, extra = bench["stats"], bench.get("extra_info", {})
+        line = (f"  {bench['fullname'].split('::')[-1]:58s} {stats['median'] * 1e3:10.3f} ms "
+                f"{stats['min'] * 1e3:10.3f} ms {stats['rounds']:4d}")
+        if "images_per_s" in extra:
+            line += f"  {extra['images_per_s']:.1f} images/s, {extra['tflops']:.3f} TFLOP/s"
+            if "bf16_peak_fraction" in extra:
+                line += f" ({100 * extra['bf16_peak_fraction']:.1f}% of bf16 peak)"
+        lines.append(line)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--junit", type=Path, help="JUnit XML of the GPU-tier run")
+    parser.add_argument("--benchmarks", type=Path, help="pytest-benchmark's --benchmark-json file")
+    args = parser.parse_args(argv)
+    lines: list[str] = []
+    if args.junit and args.junit.is_file():
+        cases = test_cases(args.junit)
+        counts = {k: sum(1 for _, r, _ in cases if r == k) for k in ("passed", "FAILED", "ERROR", "skipped")}
+        lines += [", ".join(f"{n} {k.lower()}" for k, n in counts.items()), "",
+                  *agreement_lines(cases), "", *speed_lines(cases), ""]
+    if args.benchmarks and args.benchmarks.is_file():
+        lines += benchmark_lines(args.benchmarks)
+    if not lines:
+        print("gpu_report: neither file exists; the run produced nothing to report", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

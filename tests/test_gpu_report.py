@@ -42,3 +42,12 @@ def test_the_report_says_when_the_run_left_nothing(tmp_path):
     run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "missing.xml")],
                          cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 1 and "produced nothing to report" in run.stderr
+
+
+def test_a_run_cut_short_still_reports_what_it_has(tmp_path):
+    (tmp_path / "junit.xml").write_text(JUNIT)
+    (tmp_path / "bench.json").write_text("")  # pytest-benchmark writes nothing when interrupted
+    run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "junit.xml"),
+                          "--benchmarks", str(tmp_path / "bench.json")], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 1 and "= 16.336x" in run.stdout
+    assert "bench.json is not pytest-benchmark JSON" in run.stderr and "cut short" in run.stderr

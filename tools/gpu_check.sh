@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/gpu}
 PYTHON=$(command -v "${PYTHON:-python3}") || { echo "no python: set PYTHON"; exit 2; }
-LIMIT=${GPU_CHECK_LIMIT_S:-420}  # seconds for tox -e gpu; the fallback and report get what is left
+LIMIT=${GPU_CHECK_LIMIT_S:-420}  # seconds for tox -e gpu (then SIGINT: pytest still writes its XML); the rest fits 600 s
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 PSET3_GPU_PYTHON=$PYTHON
 
@@ -24,13 +24,13 @@ export PYTHONUNBUFFERED=1 PSET3_GPU_PYTHON=$PYTHON
   "$PYTHON" -m pip install -q --no-index --find-links wheelhouse tox && "$PYTHON" -m tox --version
 } 2>&1 | tee "$OUT/machine.txt"
 
-timeout "$LIMIT" "$PYTHON" -m tox -e gpu -- --junitxml="$OUT/junit.xml" --benchmark-json="$OUT/benchmarks.json" \
+timeout -s INT -k 20 "$LIMIT" "$PYTHON" -m tox -e gpu -- --junitxml="$OUT/junit.xml" --benchmark-json="$OUT/benchmarks.json" \
   -rfEs 2>&1 | tee "$OUT/tox-gpu.log"
 status=$?
 echo "tox -e gpu exit status: $status" | tee -a "$OUT/tox-gpu.log"
 
 if [ "$status" -ne 0 ]; then
-  PYTHONPATH=. timeout 150 "$PYTHON" -m pytest -p autograde.plugin --tier gpu --no-sandbox -p no:cacheprovider \
+  PYTHONPATH=. timeout -s INT -k 10 110 "$PYTHON" -m pytest -p autograde.plugin --tier gpu --no-sandbox -p no:cacheprovider \
     --junitxml="$OUT/junit-no-sandbox.xml" -rfEs spec_tests/test_gpu_agreement.py spec_tests/test_speed.py \
     2>&1 | tee "$OUT/no-sandbox.log"
 fi

@@ -20,6 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograde.checks import TOLERANCE  # noqa: E402  (imports torch; both machines have it)
 
 
+class ReportError(Exception):
+    """A file the run should have written is unreadable."""
+
+
 def outcome(case: ET.Element) -> str:
     for tag in ("failure", "error", "skipped"):
         if case.find(tag) is not None:
@@ -29,6 +33,10 @@ def outcome(case: ET.Element) -> str:
 
 def test_cases(junit: Path) -> list[tuple[str, str, dict[str, str]]]:
     """(test name, outcome, recorded properties) for every test case in the XML."""
+    try:
+        root = ET.parse(junit).getroot()
+    except ET.ParseError as error:
+        raise ReportError(f"{junit} is not JUnit XML ({error}): was the run cut short?") from error
     return [(case.get("name", "?"), outcome(case),
              {p.get("name", ""): p.get("value", "") for p in case.iter("property")})
             for case in ET.parse(junit).getroot().iter("testcase")]
@@ -56,7 +64,10 @@ def speed_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
 
 
 def benchmark_lines(path: Path) -> list[str]:
-    data = json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text())
+    except ValueError as error:
+        raise ReportError(f"{path} is not pytest-benchmark JSON ({error}): was the run cut short?") from error
     info = data.get("machine_info", {})
     lines = [f"Benchmarks on {info.get('device_model', '?')} "
              f"(torch {info.get('torch', '?')}, CUDA {info.get('cuda', '?')}): median, min, rounds"]
@@ -78,18 +89,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--benchmarks", type=Path, help="pytest-benchmark's --benchmark-json file")
     args = parser.parse_args(argv)
     lines: list[str] = []
+    problems: list[str] = []
     if args.junit and args.junit.is_file():
-        cases = test_cases(args.junit)
-        counts = {k: sum(1 for _, r, _ in cases if r == k) for k in ("passed", "FAILED", "ERROR", "skipped")}
-        lines += [", ".join(f"{n} {k.lower()}" for k, n in counts.items()), "",
-                  *agreement_lines(cases), "", *speed_lines(cases), ""]
+        try:
+            cases = test_cases(args.junit)
+        except ReportError as error:
+            problems.append(str(error))
+        else:
+            counts = {k: sum(1 for _, r, _ in cases if r == k) for k in ("passed", "FAILED", "ERROR", "skipped")}
+            lines += [", ".join(f"{n} {k.lower()}" for k, n in counts.items()), "",
+                      *agreement_lines(cases), "", *speed_lines(cases), ""]
     if args.benchmarks and args.benchmarks.is_file():
-        lines += benchmark_lines(args.benchmarks)
-    if not lines:
+        try:
+            lines += benchmark_lines(args.benchmarks)
+        except ReportError as error:
+            problems.append(str(error))
+    for problem in problems:
+        print(f"gpu_report: {problem}", file=sys.stderr)
+    if not lines and not problems:
         print("gpu_report: neither file exists; the run produced nothing to report", file=sys.stderr)
         return 1
     print("\n".join(lines))
-    return 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

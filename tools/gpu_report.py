@@ -39,7 +39,7 @@ def test_cases(junit: Path) -> list[tuple[str, str, dict[str, str]]]:
         raise ReportError(f"{junit} is not JUnit XML ({error}): was the run cut short?") from error
     return [(case.get("name", "?"), outcome(case),
              {p.get("name", ""): p.get("value", "") for p in case.iter("property")})
-            for case in ET.parse(junit).getroot().iter("testcase")]
+            for case in root.iter("testcase")]
 
 
 def agreement_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:

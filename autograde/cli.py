@@ -1,7 +1,7 @@
 """The `pset3` command line.
 
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
-    pset3 mutants [--jobs N] [NAME...]                                  the mutant kill matrix
+    pset3 mutants [--jobs N] [--cuda] [NAME...]                         the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
     pset3 check SUBMISSION [--data-root DIR] [-m part2]     what a student runs: sandboxed spec, table, reasons
     pset3 template DIR                                      a skeleton submission with every contract name
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     mutants = commands.add_parser("mutants", help="run the mutant kill matrix")
     mutants.add_argument("names", nargs="*")
     mutants.add_argument("--jobs", type=int, default=2)
+    mutants.add_argument("--cuda", action="store_true", help="the device mutants, through the agreement spec on CUDA")
     _add_train(commands)
     check = commands.add_parser("check", help="check a submission as the grader will (sandboxed), question by question")
     check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return _train(args)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    return matrix.main([*args.names, "--jobs", str(args.jobs)])
+    return matrix.main([*args.names, "--jobs", str(args.jobs), *(["--cuda"] if args.cuda else [])])
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The mutant kill matrix: run the whole spec against many implementations at once.
 
 Each mutant in `mutants/mutants.toml` plants one mistake that belongs to one question; the spec
-must fail that question and no other. Mutants and the machinery's test submissions are our own
-trusted code, so they run with the in-process backend, several per Python process (torch is
-imported once per worker), in `jobs` worker processes side by side.
+must fail that question and no other. A device mutant (`tier = "gpu"`) plants a mistake only CUDA
+shows: the CPU tier must pass it, and on a CUDA machine (`--cuda`) the agreement spec must fail
+its question. Mutants and the machinery's test submissions are our own trusted code, so they run
+with the in-process backend, several per Python process (torch is imported once per worker), in
+`jobs` worker processes side by side.
 
-    python -m autograde.matrix [--jobs 2] [NAME ...]
+    python -m autograde.matrix [--jobs 2] [--cuda] [NAME ...]
 """
 
 from __future__ import annotations
@@ -35,11 +37,24 @@ class Mutant:
     name: str
     question: str
     mistake: str
-    tier: str = "cpu"  # the --tier its run needs: "all" for a mistake only the speed spec sees
+    tier: str = "cpu"  # "all": only the speed spec sees the mistake; "gpu": only CUDA shows it
 
     @property
     def path(self) -> Path:
         return MUTANTS_DIR / f"{self.name}.py"
+
+    @property
+    def run_tier(self) -> str:
+        """The --tier of its ordinary run: a device mutant's is the CPU tier, which must pass it."""
+        return "cpu" if self.tier == "gpu" else self.tier
+
+    def expected_failures(self, cuda: bool = False) -> frozenset[str]:
+        """The questions its ordinary run (or, `cuda`, its run of the agreement spec on CUDA) must fail."""
+        return frozenset() if self.tier == "gpu" and not cuda else frozenset({self.question})
+
+
+# The run that proves device mutants: the agreement spec alone, on CUDA.
+CUDA_RUN = ("--tier", "gpu", "-m", "gpu")
 
 
 @dataclass(frozen=True)
@@ -135,18 +150,25 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
     """Run the spec once per `INDEX=PATH` job, each run's terminal output to its own log."""
     import pytest
 
-    tiers = {m.path.resolve(): m.tier for m in read_catalog()}
+    tiers = {m.path.resolve(): m.run_tier for m in read_catalog()}
     for job in jobs:
         index, _, impl = job.partition("=")
         results, code_file, log, junit = _files(out, int(index))
         # Our mutants are trusted and run in-process; anything else goes through the sandbox.
         trusted = ["--no-sandbox"] if Path(impl).resolve().parent == MUTANTS_DIR else [
             "--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
-        trusted += ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
+        trusted += ["--tier", tiers.get(Path(impl).resolve(), "cpu")]  # a --tier in pytest_args wins
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
                                 "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args])
         code_file.write_text(str(int(code)))
+
+
+def no_cuda() -> str:
+    """Why the device mutants cannot be run here, or "" when they can."""
+    import torch
+
+    return "" if torch.cuda.is_available() else f"needs CUDA: torch {torch.__version__} here has no usable CUDA device"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,16 +180,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograde.matrix", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="mutants to run (default: the whole catalogue)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes side by side (default 2)")
+    parser.add_argument("--cuda", action="store_true",
+                        help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
     args = parser.parse_args(argv)
-    mutants = [m for m in read_catalog() if not args.names or m.name in args.names]
-    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs)
+    if args.cuda and (reason := no_cuda()):
+        print(f"--cuda: {reason}", file=sys.stderr)
+        return 2
+    mutants = [m for m in read_catalog() if (not args.names or m.name in args.names)
+               and (m.tier == "gpu" or not args.cuda)]
+    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs, pytest_args=CUDA_RUN if args.cuda else ())
     ok = True
     for m in mutants:
         o = outcomes[m.path]
-        killed = not o.error and o.failed == {m.question}
-        ok &= killed
-        verdict = "killed" if killed else f"NOT KILLED as specified: {o.error or sorted(o.failed)}"
-        print(f"{m.name:40s} {m.question:5s} {verdict}")
+        as_specified = not o.error and o.failed == m.expected_failures(args.cuda)
+        ok &= as_specified
+        expected = sorted(m.expected_failures(args.cuda)) or "nothing"
+        verdict = ("as specified" if as_specified
+                   else f"NOT as specified (should fail {expected}): {o.error or sorted(o.failed)}")
+        print(f"{m.name:40s} {m.question:5s} {m.tier:4s} {verdict}")
     return 0 if ok else 1
 
 

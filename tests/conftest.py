@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde.matrix import Outcome, read_catalog, run_matrix
+from autograde.matrix import CUDA_RUN, Outcome, read_catalog, run_matrix
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
@@ -21,4 +21,12 @@ def spec_runs() -> dict[str, Outcome]:
     targets |= {m.name: m.path for m in read_catalog()}
     targets |= {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
     outcomes = run_matrix(list(targets.values()), jobs=2)
+    return {name: outcomes[path] for name, path in targets.items()}
+
+
+@pytest.fixture(scope="session")
+def cuda_spec_runs() -> dict[str, Outcome]:
+    """The agreement spec on CUDA, run once on the reference and on every device mutant."""
+    targets = {"reference": Path("reference")} | {m.name: m.path for m in read_catalog() if m.tier == "gpu"}
+    outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=CUDA_RUN)
     return {name: outcomes[path] for name, path in targets.items()}

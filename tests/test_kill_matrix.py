@@ -1,11 +1,33 @@
-"""The kill matrix: the reference earns every point, each mutant loses exactly its own question."""
+"""The kill matrix: the reference earns every point, each mutant loses exactly its own question.
+
+A device mutant (tier = "gpu") computes the reference's numbers on the CPU but cannot run on CUDA:
+the CPU tier must pass it, another device (PyTorch's data-less "meta" device, here) must break it,
+and on a CUDA machine (--tier gpu) the agreement spec must fail exactly its question.
+"""
+
+import importlib.util
 
 import pytest
+import torch
 
 from autograde.matrix import read_catalog
 from autograde.rubric import load_rubric
+from reference.part1 import UVA_CONFIG
 
 MUTANTS = read_catalog()
+CPU_MUTANTS = [m for m in MUTANTS if m.tier != "gpu"]
+DEVICE_MUTANTS = [m for m in MUTANTS if m.tier == "gpu"]
+TINY_VIT = {**UVA_CONFIG, "embed_dim": 16, "hidden_dim": 32, "num_heads": 2, "num_layers": 1}
+# What each device mutant's question builds: (class, constructor arguments, one input's shape).
+DEVICE_CASES = {
+    "1.4": ("AttentionBlock", (16, 32, 2), (5, 2, 16)),
+    "1.6": ("VisionTransformer", TINY_VIT, (2, 3, 32, 32)),
+    "1.7": ("ViT", (TINY_VIT, 1e-3), (2, 3, 32, 32)),
+    "2.3": ("MLPNet", (), (2, 32, 32)),
+    "2.6": ("LeNetRBF", (), (2, 1, 32, 32)),
+    "2.7": ("LeNetSequential", (), (2, 1, 32, 32)),
+    "3.2": ("CifarNet", (), (2, 3, 32, 32)),
+}
 
 
 def test_every_mutant_names_a_graded_question():
@@ -23,7 +45,7 @@ def test_reference_earns_every_point(spec_runs):
     assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in run.results["tests"])
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+@pytest.mark.parametrize("mutant", CPU_MUTANTS, ids=[m.name for m in CPU_MUTANTS])
 def test_mutant_fails_its_question_and_no_other(spec_runs, mutant):
     run = spec_runs[mutant.name]
     assert not run.error, run.error
@@ -39,3 +61,51 @@ def test_every_graded_spec_test_fails_on_some_mutant(spec_runs):
     killed = {test for run in runs for test, outcome in run.tests.items() if outcome == "failed"}
     assert graded, "no per-test outcomes were recorded"
     assert graded - killed == set(), "spec tests that no mutant fails (add a mutant that they catch)"
+
+
+def build(module: object, question: str) -> tuple[torch.nn.Module, tuple[int, ...]]:
+    name, args, shape = DEVICE_CASES[question]
+    cls = getattr(module, name)
+    return (cls(**args) if isinstance(args, dict) else cls(*args)), shape
+
+
+@pytest.mark.parametrize("mutant", DEVICE_MUTANTS, ids=[m.name for m in DEVICE_MUTANTS])
+def test_a_device_mutant_passes_the_cpu_tier(spec_runs, mutant):
+    run = spec_runs[mutant.name]
+    assert not run.error, run.error
+    assert run.failed == set(), (
+        f"{mutant.name} ({mutant.mistake}) should pass the CPU tier; it failed {sorted(run.failed)}")
+
+
+@pytest.mark.parametrize("mutant", DEVICE_MUTANTS, ids=[m.name for m in DEVICE_MUTANTS])
+def test_a_device_mutant_breaks_on_another_device_where_the_reference_runs(mutant):
+    import reference
+
+    spec = importlib.util.spec_from_file_location(f"mutant_{mutant.name}", mutant.path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model, shape = build(reference, mutant.question)
+    assert model.to("meta").eval()(torch.randn(shape, device="meta")).device.type == "meta"
+    model, shape = build(module, mutant.question)
+    with pytest.raises((RuntimeError, NotImplementedError), match="device|meta"):
+        model.to("meta").eval()(torch.randn(shape, device="meta"))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("mutant", DEVICE_MUTANTS, ids=[m.name for m in DEVICE_MUTANTS])
+def test_a_device_mutant_fails_its_question_on_cuda(cuda_spec_runs, mutant):
+    assert cuda_spec_runs["reference"].failed == set(), cuda_spec_runs["reference"].log[-3000:]
+    run = cuda_spec_runs[mutant.name]
+    assert not run.error, run.error
+    assert run.failed == {mutant.question}, (
+        f"{mutant.name} ({mutant.mistake}) should fail exactly question {mutant.question} on CUDA; "
+        f"it failed {sorted(run.failed)}")
+
+
+@pytest.mark.gpu
+def test_every_agreement_test_fails_on_some_device_mutant(cuda_spec_runs):
+    runs = [cuda_spec_runs[m.name] for m in DEVICE_MUTANTS]
+    graded = {test for run in runs for test, outcome in run.tests.items() if outcome != "skipped"}
+    killed = {test for run in runs for test, outcome in run.tests.items() if outcome == "failed"}
+    assert graded, "no per-test outcomes were recorded"
+    assert graded - killed == set(), "agreement tests that no device mutant fails (add a device mutant)"

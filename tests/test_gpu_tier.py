@@ -16,7 +16,7 @@ from torch import nn
 from autograde.checks import disagreements, largest_errors
 from autograde.loading import load_reference
 from autograde.observe import InProcessImpl
-from autograde.probes.devices import timing
+from autograde.probes.devices import gradients, timing
 from reference.part2 import LeNetRBF
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def reference():
 def test_the_gradients_probe_gives_autograds_gradients(reference, dtype):
     x, upstream = torch.randn(4, 1, 32, 32), torch.randn(4, 10)
     seen = reference.gradients("LeNetRBF", x, upstream=upstream, dtype=dtype)
+    assert not x.requires_grad, "the probe must leave the caller's input as it was"
     torch.manual_seed(0)
     model = LeNetRBF().to(getattr(torch, dtype))
     xx = x.to(model.fc1.weight.dtype).requires_grad_()
@@ -40,6 +41,13 @@ def test_the_gradients_probe_gives_autograds_gradients(reference, dtype):
     assert torch.equal(seen["input_grads"][0], xx.grad)
     assert list(seen["param_grads"]) == [n for n, _ in model.named_parameters()]
     assert all(torch.equal(seen["param_grads"][n], p.grad) for n, p in model.named_parameters())
+
+
+def test_the_gradients_probe_called_directly_twice_on_one_input_gives_input_gradients_both_times():
+    x, upstream = torch.randn(2, 1, 32, 32), torch.randn(2, 10)
+    first, second = (gradients(LeNetRBF, "LeNetRBF", x, upstream=upstream, dtype=d) for d in ("float32", "float64"))
+    assert not x.requires_grad
+    assert torch.allclose(first["input_grads"][0].double(), second["input_grads"][0], atol=1e-5)
 
 
 def test_the_device_comparison_accepts_equal_and_names_what_differs(reference):

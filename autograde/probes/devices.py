@@ -53,7 +53,7 @@ def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Ten
     kind = _dtype(dtype)
     with seeded(seed, device), exact_float32():
         model = _model(obj, name, init, weights, device, kind).eval()
-        xs = [x.to(device=device, dtype=kind).requires_grad_() if x.is_floating_point() else x.to(device)
+        xs = [x.detach().to(device=device, dtype=kind).requires_grad_() if x.is_floating_point() else x.to(device)
               for x in inputs]
         with running(f"{name}.forward on {device}"):
             out = model(*xs)

@@ -4,13 +4,15 @@ torch/CUDA versions, and the devices to parametrise over (CUDA ones need the gpu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
 
 DEFAULT_STORAGE = "file://./.benchmarks"
-THROUGHPUT = pytest.StashKey[list[str]]()  # one line per ViT training benchmark, printed at the end
+# (device, path) -> (images/s, text) per ViT training benchmark, printed at the end with ratios
+THROUGHPUT = pytest.StashKey[dict[tuple[str, str], tuple[float, str]]]()
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -42,6 +44,16 @@ def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: di
     machine_info["torch_threads"] = torch.get_num_threads()
 
 
+@pytest.fixture(autouse=True)
+def _median_in_junit(request: pytest.FixtureRequest, record_property) -> Iterator[None]:
+    """Each benchmark's median also goes into the JUnit XML, which pytest writes even when a run is
+    interrupted (its --benchmark-json is written only at a clean end)."""
+    yield
+    stats = getattr(request.node.funcargs.get("benchmark"), "stats", None)
+    if stats is not None:
+        record_property("median_ms", f"{stats.stats.median * 1e3:.4f}")
+
+
 DEVICES = [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=pytest.mark.gpu)]
 
 
@@ -52,9 +64,13 @@ def synchronize(device: str) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Images per second and TFLOP/s of both ViT training paths, next to each other."""
-    lines = config.stash.get(THROUGHPUT, [])
-    if lines:
-        terminalreporter.write_sep("-", "ViT training throughput (median round)")
-        for line in lines:
-            terminalreporter.write_line(line)
+    """Images per second and TFLOP/s of every ViT training path, and each fast one against the faithful
+    ones measured on the same device in this run."""
+    rows = config.stash.get(THROUGHPUT, {})
+    if not rows:
+        return
+    terminalreporter.write_sep("-", "ViT training throughput (median round)")
+    for (device, path), (images_per_s, text) in rows.items():
+        ratios = [f"{images_per_s / rows[(device, base)][0]:.1f}x {base}"
+                  for base in ("faithful", "faithful-loader") if path.startswith("fast") and (device, base) in rows]
+        terminalreporter.write_line(text + (f"; {', '.join(ratios)}" if ratios else ""))

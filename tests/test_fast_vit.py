@@ -20,6 +20,9 @@ def test_the_fast_path_trains_the_reference_model_with_its_state_dict():
     assert list(fast) == list(reference)
     assert all(fast[k].shape == reference[k].shape for k in reference)
     assert setup.step_model is not setup.model, "compile=True must train through a compiled module"
+    assert not setup.graphs
+    assert make_fast(UVA_CONFIG, device="cpu", compile=True, compile_mode="reduce-overhead").graphs
+    assert not make_fast(UVA_CONFIG, device="cpu", compile=False, compile_mode="reduce-overhead").graphs
 
 
 def test_augmentation_flips_and_crops_each_image_on_its_own():

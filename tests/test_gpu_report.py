@@ -17,6 +17,9 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="py
 <testcase classname="spec_tests.test_speed" name="test_no_more_than_ratio_slower_than_the_reference[CifarNet-train]">
 <properties><property name="ms" value="55.870"/><property name="reference_ms" value="3.420"/>
 <property name="ratio" value="16.336"/></properties><failure message="too slow"/></testcase>
+<testcase classname="benchmarks.test_vit_training" name="test_vit_training_throughput[fast-cuda]">
+<properties><property name="images_per_s" value="81920.0"/><property name="tflops" value="107.3"/>
+<property name="bf16_peak_fraction" value="0.1085"/><property name="median_ms" value="31.25"/></properties></testcase>
 </testsuite></testsuites>"""
 BENCHMARKS = {"machine_info": {"device_model": "NVIDIA H200", "torch": "2.11.0", "cuda": "13.0"},
               "benchmarks": [{"fullname": "benchmarks/test_vit_training.py::test_vit_training_throughput[fast-cuda]",
@@ -31,7 +34,7 @@ def test_the_report_quotes_errors_ratios_and_throughput(tmp_path):
                           "--benchmarks", str(tmp_path / "bench.json")], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0] == "1 passed, 1 failed, 0 error, 0 skipped"
+    assert lines[0] == "2 passed, 1 failed, 0 error, 0 skipped"
     assert any(line.split() == ["CifarNet-float32", "passed", "3.100e-07", "2.000e-06", "4.500e-06"] for line in lines)
     assert any("CifarNet-train" in line and "FAILED" in line and "= 16.336x" in line for line in lines)
     assert "Benchmarks on NVIDIA H200 (torch 2.11.0, CUDA 13.0)" in run.stdout
@@ -50,4 +53,6 @@ def test_a_run_cut_short_still_reports_what_it_has(tmp_path):
     run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "junit.xml"),
                           "--benchmarks", str(tmp_path / "bench.json")], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 1 and "= 16.336x" in run.stdout
+    assert "Benchmarks, from the JUnit XML" in run.stdout
+    assert "31.250 ms  81920.0 images/s, 107.300 TFLOP/s (10.8% of bf16 peak)" in run.stdout
     assert "bench.json is not pytest-benchmark JSON" in run.stderr and "cut short" in run.stderr

@@ -71,17 +71,24 @@ def installed(name: str) -> bool:
     return True
 
 
-def machine_site_dirs() -> list[str]:
-    """Where the machine's own torch lives: the site folders of the first Python on PATH, outside this
-    env, that imports torch. A virtualenv made from another venv's Python sees only the base Python's
-    packages even with system site packages on, so those folders are added with a .pth file."""
+def machine_pythons() -> list[str]:
+    """The interpreters that may hold the machine's torch: $PSET3_GPU_PYTHON (the one tox -e gpu was
+    built from), then python3 and python on PATH, outside this env."""
     env_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != env_bin)
-    for exe in ("python3", "python"):
-        found = shutil.which(exe, path=path)
-        if not found:
-            continue
-        probe = "import torch, site, sys; print('\\n'.join(site.getsitepackages() + [p for p in sys.path if p]))"
+    on_path = [shutil.which(exe, path=path) or "" for exe in ("python3", "python")]
+    found = [os.environ.get("PSET3_GPU_PYTHON", ""), *on_path]
+    return [exe for exe in dict.fromkeys(found) if exe and str(Path(exe).parent) != env_bin]
+
+
+def machine_site_dirs() -> list[str]:
+    """Where the machine's own torch lives: the site folders of the first of `machine_pythons` that
+    imports torch. A virtualenv made from another venv's Python sees only the base Python's packages
+    even with system site packages on, so those folders are added with a .pth file."""
+    for found in machine_pythons():
+        # Package folders only: not the standard library, nor PYTHONPATH (this checkout, in tox -e gpu).
+        probe = ("import torch, site, sys; print('\\n'.join(site.getsitepackages() + "
+                 "[p for p in sys.path if p.endswith(('site-packages', 'dist-packages'))]))")
         result = subprocess.run([found, "-c", probe], capture_output=True, text=True)
         if result.returncode == 0:
             return [line for line in result.stdout.splitlines() if Path(line).is_dir()]
@@ -95,6 +102,7 @@ def install(wheelhouse: Path) -> int:
             pth = Path(sysconfig.get_paths()["purelib"]) / "_pset3_machine_torch.pth"
             pth.write_text("\n".join(dirs) + "\n")
             print(f"using the machine's own torch: {pth} adds {', '.join(dirs)}")
+            sys.path.extend(d for d in dirs if d not in sys.path)  # the .pth counts from the next start
             importlib.invalidate_caches()
     project = pins()
     missing = [name for name in GPU_TIER if not installed(name)]

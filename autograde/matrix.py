@@ -164,13 +164,6 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
         code_file.write_text(str(int(code)))
 
 
-def no_cuda() -> str:
-    """Why the device mutants cannot be run here, or "" when they can."""
-    import torch
-
-    return "" if torch.cuda.is_available() else f"needs CUDA: torch {torch.__version__} here has no usable CUDA device"
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--worker"]:
@@ -183,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cuda", action="store_true",
                         help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
     args = parser.parse_args(argv)
-    if args.cuda and (reason := no_cuda()):
-        print(f"--cuda: {reason}", file=sys.stderr)
-        return 2
+    if args.cuda:
+        from autograde.probes.devices import cuda_missing  # imports torch: only when it is needed
+
+        if reason := cuda_missing():
+            print(f"--cuda: {reason}", file=sys.stderr)
+            return 2
     mutants = [m for m in read_catalog() if (not args.names or m.name in args.names)
                and (m.tier == "gpu" or not args.cuda)]
     outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs, pytest_args=CUDA_RUN if args.cuda else ())

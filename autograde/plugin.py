@@ -259,10 +259,9 @@ class GradingSession:
             items[:] = keep
         gpu_items = [item for item in items if item.get_closest_marker("gpu")]
         if gpu_items:
-            import torch
+            from autograde.probes.devices import cuda_missing
 
-            if not torch.cuda.is_available():
-                reason = f"needs CUDA: torch {torch.__version__} here has no usable CUDA device"
+            if reason := cuda_missing():
                 for item in gpu_items:
                     item.add_marker(pytest.mark.skip(reason=reason))
 

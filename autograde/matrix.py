@@ -20,11 +20,11 @@ import subprocess
 import sys
 import tempfile
 import tomllib
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde import synthetic_cifar
+from autograde.junit import read_cases
 
 REPO = Path(__file__).resolve().parent.parent
 MUTANTS_DIR = REPO / "mutants"
@@ -123,15 +123,10 @@ def _files(out: Path, index: int) -> tuple[Path, Path, Path, Path]:
 
 
 def _test_outcomes(junit: Path) -> dict[str, str]:
-    """`module::test[params]` -> outcome, from pytest's JUnit XML."""
+    """`module::test[params]` -> "passed", "failed" (a failure or an error) or "skipped"."""
     if not junit.exists():
         return {}
-    outcomes = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        kinds = {child.tag for child in case}
-        outcome = "failed" if kinds & {"failure", "error"} else "skipped" if "skipped" in kinds else "passed"
-        outcomes[f"{case.get('classname')}::{case.get('name')}"] = outcome
-    return outcomes
+    return {case.id: "failed" if case.outcome in ("failure", "error") else case.outcome for case in read_cases(junit)}
 
 
 def _outcome(out: Path, index: int) -> Outcome:

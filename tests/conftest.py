@@ -20,13 +20,17 @@ def spec_runs() -> dict[str, Outcome]:
     targets = {"reference": Path("reference")}
     targets |= {m.name: m.path for m in read_catalog()}
     targets |= {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
-    outcomes = run_matrix(list(targets.values()), jobs=2)
-    return {name: outcomes[path] for name, path in targets.items()}
+    return runs_by_name(targets)
 
 
 @pytest.fixture(scope="session")
 def cuda_spec_runs() -> dict[str, Outcome]:
     """The agreement spec on CUDA, run once on the reference and on every device mutant."""
     targets = {"reference": Path("reference")} | {m.name: m.path for m in read_catalog() if m.tier == "gpu"}
-    outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=CUDA_RUN)
+    return runs_by_name(targets, CUDA_RUN)
+
+
+def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = ()) -> dict[str, Outcome]:
+    """One spec run per target, two workers side by side, keyed by the targets' names."""
+    outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=pytest_args)
     return {name: outcomes[path] for name, path in targets.items()}

@@ -27,11 +27,14 @@ BENCHMARKS = {"machine_info": {"device_model": "NVIDIA H200", "torch": "2.11.0",
                               "extra_info": {"images_per_s": 81920.0, "tflops": 107.3, "bf16_peak_fraction": 0.1085}}]}
 
 
+def report(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "tools/gpu_report.py", *args], cwd=REPO, capture_output=True, text=True)
+
+
 def test_the_report_quotes_errors_ratios_and_throughput(tmp_path):
     (tmp_path / "junit.xml").write_text(JUNIT)
     (tmp_path / "bench.json").write_text(json.dumps(BENCHMARKS))
-    run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "junit.xml"),
-                          "--benchmarks", str(tmp_path / "bench.json")], cwd=REPO, capture_output=True, text=True)
+    run = report("--junit", str(tmp_path / "junit.xml"), "--benchmarks", str(tmp_path / "bench.json"))
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == "2 passed, 1 failed, 0 error, 0 skipped"
@@ -42,16 +45,14 @@ def test_the_report_quotes_errors_ratios_and_throughput(tmp_path):
 
 
 def test_the_report_says_when_the_run_left_nothing(tmp_path):
-    run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "missing.xml")],
-                         cwd=REPO, capture_output=True, text=True)
+    run = report("--junit", str(tmp_path / "missing.xml"))
     assert run.returncode == 1 and "produced nothing to report" in run.stderr
 
 
 def test_a_run_cut_short_still_reports_what_it_has(tmp_path):
     (tmp_path / "junit.xml").write_text(JUNIT)
     (tmp_path / "bench.json").write_text("")  # pytest-benchmark writes nothing when interrupted
-    run = subprocess.run([sys.executable, "tools/gpu_report.py", "--junit", str(tmp_path / "junit.xml"),
-                          "--benchmarks", str(tmp_path / "bench.json")], cwd=REPO, capture_output=True, text=True)
+    run = report("--junit", str(tmp_path / "junit.xml"), "--benchmarks", str(tmp_path / "bench.json"))
     assert run.returncode == 1 and "= 16.336x" in run.stdout
     assert "Benchmarks, from the JUnit XML" in run.stdout
     assert "31.250 ms  81920.0 images/s, 107.300 TFLOP/s (10.8% of bf16 peak)" in run.stdout

@@ -19,31 +19,27 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograde.checks import TOLERANCE  # noqa: E402  (imports torch; both machines have it)
+from autograde.junit import read_cases  # noqa: E402
 
 
 class ReportError(Exception):
     """A file the run should have written is unreadable."""
 
 
-def outcome(case: ET.Element) -> str:
-    for tag in ("failure", "error", "skipped"):
-        if case.find(tag) is not None:
-            return {"failure": "FAILED", "error": "ERROR", "skipped": "skipped"}[tag]
-    return "passed"
+LABELS = {"passed": "passed", "failure": "FAILED", "error": "ERROR", "skipped": "skipped"}
+Row = tuple[str, str, dict[str, str]]  # test name with its parameters, outcome label, properties
 
 
-def test_cases(junit: Path) -> list[tuple[str, str, dict[str, str]]]:
-    """(test name, outcome, recorded properties) for every test case in the XML."""
+def rows(junit: Path) -> list[Row]:
+    """Every test case in the XML: its name (module left out), outcome label and recorded properties."""
     try:
-        root = ET.parse(junit).getroot()
+        cases = read_cases(junit)
     except ET.ParseError as error:
         raise ReportError(f"{junit} is not JUnit XML ({error}): was the run cut short?") from error
-    return [(case.get("name", "?"), outcome(case),
-             {p.get("name", ""): p.get("value", "") for p in case.iter("property")})
-            for case in root.iter("testcase")]
+    return [(case.id.split("::")[-1], LABELS[case.outcome], case.properties) for case in cases]
 
 
-def agreement_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
+def agreement_lines(cases: list[Row]) -> list[str]:
     lines = ["CUDA vs CPU agreement: largest |cuda - cpu| / max |cpu| (tolerance output / gradients: "
              + ", ".join(f"{d} {o:.0e} / {g:.0e}" for d, (o, g) in TOLERANCE.items()) + ")",
              f"  {'case':42s} {'outcome':8s} {'output':>10s} {'input grads':>12s} {'param grads':>12s}"]
@@ -55,7 +51,7 @@ def agreement_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
     return lines
 
 
-def speed_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
+def speed_lines(cases: list[Row]) -> list[str]:
     lines = ["Speed spec: implementation vs reference, median ms per call"]
     for name, result, props in cases:
         if name.startswith("test_no_more_than_ratio_slower"):
@@ -86,7 +82,7 @@ def benchmark_lines(path: Path) -> list[str]:
     return lines
 
 
-def junit_benchmark_lines(cases: list[tuple[str, str, dict[str, str]]]) -> list[str]:
+def junit_benchmark_lines(cases: list[Row]) -> list[str]:
     """The medians the benchmarks also recorded in the JUnit XML (all a cut-short run leaves)."""
     rows = [benchmark_line(name, float(props["median_ms"]), props) for name, _, props in cases if "median_ms" in props]
     return ["Benchmarks, from the JUnit XML: median per round", *rows] if rows else []
@@ -99,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines: list[str] = []
     problems: list[str] = []
-    cases: list[tuple[str, str, dict[str, str]]] = []
+    cases: list[Row] = []
     if args.junit and args.junit.is_file():
         try:
-            cases = test_cases(args.junit)
+            cases = rows(args.junit)
         except ReportError as error:
             problems.append(str(error))
         else:

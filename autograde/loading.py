@@ -1,30 +1,36 @@
-"""Loading an implementation (the reference, a `.py` file or a folder of them) and resolving the
-contract's names in it.
+"""Loading an implementation (the reference, a `.py` file, a notebook or a folder of them) and
+resolving the contract's names in it.
 
-Top-level statements run one at a time so that every definition of a name is kept: notebooks and
-scripts often redefine `Net` several times, and `pset3.toml` can then pick `Net#2`. A file that
-fails to load fails exactly the names it should have provided, with its error.
+Every top-level statement runs, one at a time, under the policy of `autograde.execution`: what
+fails or runs too long is recorded and skipped, and loading goes on. Every definition of a name is
+kept, so `pset3.toml` can pick `Net#2`. A file that cannot be read at all (it does not parse, a
+broken notebook) fails exactly the names it should have provided, with its error.
 """
 
 from __future__ import annotations
-import __future__
 
-import ast
 import importlib
 import importlib.util
 import itertools
 import os
 import sys
 import tomllib
-import traceback
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde import notebooks
+from autograde import sources
 from autograde.contract import CONTRACT_NAMES
 from autograde.errors import MissingName, SubmissionImportError
-from autograde.tracebacks import describe, implementation_traceback
+from autograde.execution import (
+    DEFAULT_BUDGET,
+    Budget,
+    LoadedFile,
+    OnStatement,
+    Skipped,
+    registered_module_name,
+    run_file,
+)
 
 REFERENCE = "reference"
 SOURCES = (".py", ".ipynb")
@@ -33,16 +39,6 @@ MAPPING_FILE = "pset3.toml"
 NEVER_LOADED = frozenset({"conftest.py", "sitecustomize.py", "usercustomize.py", "setup.py"})
 
 _counter = itertools.count()
-
-
-@dataclass
-class LoadedFile:
-    """One source file: its final top-level names, every definition in order, and its load error."""
-
-    name: str
-    namespace: dict[str, object] = field(default_factory=dict)
-    definitions: dict[str, list[object]] = field(default_factory=dict)
-    error: SubmissionImportError | None = None
 
 
 @dataclass
@@ -104,8 +100,17 @@ class Submission:
         elif index.isdigit() and 1 <= int(index) <= len(found):
             return found[int(index) - 1]
         count = f"{len(found)} top-level definition{'s' if len(found) != 1 else ''} of {target}"
-        raise MissingName(f"{MAPPING_FILE} maps {name} to {spec!r}, but the submission has {count}; "
-                          f"it defines: {', '.join(self.defined()) or 'nothing'}")
+        raise MissingName(f"{MAPPING_FILE} maps {name} to {spec!r}, but the submission has {count}"
+                          f"{self._why_undefined(target, files)}; it defines: {', '.join(self.defined()) or 'nothing'}")
+
+    @staticmethod
+    def _why_undefined(name: str, files: list[LoadedFile]) -> str:
+        """`: FILE line N would have defined it, but that statement failed: ...`, or ""."""
+        for f in reversed(files):
+            if (earlier := f.would_have_bound(name)) is not None:
+                return f": {f.name} {earlier.where} would have defined it, but that statement {earlier.outcome}: " \
+                       f"{earlier.why}"
+        return ""
 
     def _raise_if_broken(self, f: LoadedFile) -> None:
         if f.error is not None:  # a fresh exception each time: re-raising one would grow its traceback
@@ -113,10 +118,17 @@ class Submission:
 
     def _missing(self, name: str) -> MissingName:
         defined = ", ".join(self.defined()) or "nothing"
+        if why := self._why_undefined(name, self.files):
+            return MissingName(f"the submission does not define `{name}`{why}. It defines: {defined}")
         hint = (f"; or map one of your names to it in {MAPPING_FILE}"
                 if len(self.files) > 1 or self.mapping else "")
         return MissingName(f"the submission does not define `{name}`; it defines: {defined}. "
                            f"Define `{name}` as the contract in README.md says{hint}")
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        """Every top-level statement that did not run to its end, in file order."""
+        return [s for f in self.files for s in f.skipped]
 
 
 def is_reference_path(path: str | Path) -> bool:
@@ -124,23 +136,22 @@ def is_reference_path(path: str | Path) -> bool:
     return str(path) == REFERENCE or Path(path).resolve() == _reference_dir()
 
 
-def load(path: str | Path) -> Submission:
-    """Load the reference (`"reference"`), a `.py` file, or a folder of `.py` files."""
+def load(path: str | Path, budget: Budget = DEFAULT_BUDGET, on_statement: OnStatement | None = None) -> Submission:
+    """Load the reference (`"reference"`), a `.py` file, a notebook, or a folder of them."""
     if is_reference_path(path):
         return load_reference()
-    return load_path(Path(path))
+    return load_path(Path(path), budget, on_statement)
 
 
-def load_path(path: Path) -> Submission:
-    """Load a `.py` file or a folder of them (never the reference package)."""
+def load_path(path: Path, budget: Budget = DEFAULT_BUDGET, on_statement: OnStatement | None = None) -> Submission:
+    """Load a `.py` file, a notebook or a folder of them (never the reference package)."""
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
     if path.is_file():
         if path.suffix not in SOURCES:
             raise ValueError(f"{path}: a submission is a .py file, a .ipynb notebook, or a folder of them")
-        notes: list[str] = []
-        return Submission(label=str(path), files=[_exec_file(path, notes)], notes=notes)
-    return _load_folder(path)
+        return Submission(label=str(path), files=[_run_file(path, budget, on_statement)])
+    return _load_folder(path, budget, on_statement)
 
 
 def load_reference() -> Submission:
@@ -156,7 +167,7 @@ def _reference_dir() -> Path:
     return Path(origin).resolve().parent
 
 
-def _load_folder(folder: Path) -> Submission:
+def _load_folder(folder: Path, budget: Budget, on_statement: OnStatement | None) -> Submission:
     notes: list[str] = []
     mapping: dict[str, str] = {}
     mapping_error: SubmissionImportError | None = None
@@ -166,12 +177,12 @@ def _load_folder(folder: Path) -> Submission:
         except SubmissionImportError as exc:
             mapping_error = exc
     candidates = sorted(p for p in folder.iterdir() if p.suffix in SOURCES and p.is_file())
-    sources = [p for p in candidates if p.name not in NEVER_LOADED]
+    found = [p for p in candidates if p.name not in NEVER_LOADED]
     notes += [f"{p.name} was ignored: the grader never loads it" for p in candidates if p.name in NEVER_LOADED]
-    if not sources:
+    if not found:
         notes.append(f"the folder holds no .py or .ipynb file (it has: {', '.join(sorted(os.listdir(folder)))})")
     sys.path.insert(0, str(folder))  # sibling imports (`from models import Net`) must resolve
-    files = [_exec_file(p, notes) for p in sources]
+    files = [_run_file(p, budget, on_statement) for p in found]
     if mapping_error is not None:
         files.insert(0, LoadedFile(MAPPING_FILE, error=mapping_error))
     return Submission(label=str(folder), files=files, mapping=mapping, notes=notes)
@@ -192,75 +203,18 @@ def _read_mapping(path: Path) -> dict[str, str]:
     return dict(raw)
 
 
-def _exec_file(path: Path, notes: list[str] | None = None) -> LoadedFile:
-    """Run a file's top-level statements one by one, keeping each definition as it is made.
-    For a notebook, only its definitions run; what was skipped goes to `notes`."""
-    loaded = LoadedFile(path.name)
-    if path.suffix == ".ipynb":
-        try:
-            code = notebooks.read(path)
-        except SubmissionImportError as exc:
-            loaded.error = exc
-            return loaded
-        if notes is not None and code.skipped:
-            notes.append(f"{path.name}: not run (only definitions are taken from notebooks):\n  "
-                         + "\n  ".join(code.skipped))
-        return _exec_statements(loaded, path, code.statements)
+def _run_file(path: Path, budget: Budget, on_statement: OnStatement | None) -> LoadedFile:
+    """Every top-level statement of the file, run under `budget` (autograde.execution)."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except SyntaxError as exc:
-        where = f"{path.name}, line {exc.lineno}"
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
-        loaded.error = SubmissionImportError(f"{where}: SyntaxError: {exc.msg}", detail)
-        return loaded
-    return _exec_statements(loaded, path, [(stmt, str(path)) for stmt in tree.body])
-
-
-def _exec_statements(loaded: LoadedFile, path: Path, statements: list[tuple[ast.stmt, str]]) -> LoadedFile:
-    module = _new_module(path)
-    loaded.namespace = module.__dict__
-    flags = 0
-    for stmt, filename in statements:
-        flags |= _future_flags(stmt)
-        code = compile(ast.Module(body=[stmt], type_ignores=[]), filename, "exec", flags=flags, dont_inherit=True)
-        try:
-            exec(code, module.__dict__)
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure of student code is reported
-            where = filename if filename != str(path) else path.name
-            loaded.error = SubmissionImportError(
-                f"{where} raised {describe(exc)} at line {stmt.lineno} while loading",
-                implementation_traceback(exc),
-            )
-            return loaded
-        for bound in _bound_names(stmt):
-            if bound in module.__dict__:
-                loaded.definitions.setdefault(bound, []).append(module.__dict__[bound])
-    return loaded
+        source = sources.read(path)
+    except SubmissionImportError as exc:
+        return LoadedFile(path.name, error=exc)
+    return run_file(path, source, _new_module(path), budget, on_statement)
 
 
 def _new_module(path: Path) -> types.ModuleType:
     """A module registered in sys.modules (dataclasses and pickling look there) under a free name."""
-    name = path.stem if path.stem.isidentifier() and path.stem not in sys.modules else \
-        f"_pset3_submission_{next(_counter)}_{''.join(c if c.isalnum() else '_' for c in path.stem)}"
-    module = types.ModuleType(name)
+    module = types.ModuleType(registered_module_name(path.stem, _counter))
     module.__file__ = str(path)
-    sys.modules[name] = module
+    sys.modules[module.__name__] = module
     return module
-
-
-def _future_flags(stmt: ast.stmt) -> int:
-    if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
-        return sum(getattr(__future__, a.name).compiler_flag for a in stmt.names if hasattr(__future__, a.name))
-    return 0
-
-
-def _bound_names(stmt: ast.stmt) -> list[str]:
-    """Names a top-level definition or assignment binds (what `Name#k` counts)."""
-    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return [stmt.name]
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = stmt.targets
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]

@@ -115,8 +115,12 @@ class Impl:
         return []
 
 
-def describe_load(notes: list[str], import_errors: list[tuple[str, str]]) -> list[str]:
+def describe_load(notes: list[str], files: list[dict[str, Any]], import_errors: list[tuple[str, str]]) -> list[str]:
+    """The load report: notes (files ignored), each file's statements that did not run, load errors."""
+    from autograde.execution import describe_file
+
     lines = list(notes)
+    lines += [describe_file(f) for f in files if f["skipped"]]
     for message, detail in import_errors:
         lines.append(f"The submission did not load: {message}" + (f"\n{detail}" if detail else ""))
     return lines
@@ -142,4 +146,6 @@ class InProcessImpl(Impl):
         return self.submission.defined()
 
     def load_report(self) -> list[str]:
-        return describe_load(self.submission.notes, [(e.message, e.detail) for e in self.submission.import_errors])
+        sub = self.submission
+        errors = [(e.message, e.detail) for e in sub.import_errors]
+        return describe_load(sub.notes, [f.report() for f in sub.files], errors)

@@ -16,6 +16,7 @@ import pytest
 
 from autograde import synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
+from autograde.execution import DEFINITIONS_GRACE, LOAD_TIMEOUT, STATEMENT_TIMEOUT, Budget
 from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
@@ -58,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--start-timeout", type=float, default=START_TIMEOUT, metavar="SECONDS",
                     help=f"sandbox: seconds the worker may take to start and load the submission "
                          f"(default {START_TIMEOUT:g})")
+    group.addoption("--statement-timeout", type=float, default=STATEMENT_TIMEOUT, metavar="SECONDS",
+                    help=f"seconds one top-level statement of the submission may run while it loads; one that "
+                         f"runs longer is interrupted and skipped, and loading goes on (default {STATEMENT_TIMEOUT:g})")
+    group.addoption("--load-timeout", type=float, default=LOAD_TIMEOUT, metavar="SECONDS",
+                    help=f"seconds all top-level statements of one file may run; after that only definitions "
+                         f"(def, class, import) run, for {DEFINITIONS_GRACE:g} s more (default {LOAD_TIMEOUT:g})")
     group.addoption("--allow-reference-imports", action="store_true",
                     help="sandbox: let the submission import the reference (for the project's own mutants "
                          "and test submissions; never for grading students)")
@@ -207,12 +214,13 @@ class GradingSession:
 
     @cached_property
     def impl(self) -> Impl:
-        if not self.sandboxed:
-            return InProcessImpl(load(self.impl_path))
         option = self.config.getoption
+        budget = Budget(option("--statement-timeout"), option("--load-timeout"))
+        if not self.sandboxed:
+            return InProcessImpl(load(self.impl_path, budget))
         return SandboxImpl(self.impl_path, expose=[self.data_folder], timeout=option("--timeout"),
                            start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"),
-                           cuda=option("--tier") != "cpu")
+                           cuda=option("--tier") != "cpu", budget=budget)
 
     def start_worker(self) -> None:
         """Start the sandboxed worker now, before this process imports torch to collect the tests: its

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde import errors
+from autograde.execution import DEFAULT_BUDGET, Budget
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.observe import Impl, describe_load
 from autograde.worker import read_frame, write_frame
@@ -33,6 +34,8 @@ START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on 
 CALL_TIMEOUT = 180.0
 WATCH_INTERVAL = 0.25  # seconds between two looks at a CUDA worker's resident memory
 PAGE = os.sysconf("SC_PAGE_SIZE")
+STATEMENT_GRACE = 10.0  # seconds past a statement's budget before the worker is taken to be stuck in it
+MAX_LOST_STATEMENTS = 4  # statements that may hang or end the worker before the submission fails to load
 
 
 def resident_bytes(group: int) -> int:
@@ -47,6 +50,23 @@ def resident_bytes(group: int) -> int:
             continue  # the process ended while we looked
     return total
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+class LostStatement(Exception):
+    """A top-level statement the worker never came back from: it hung past its budget and could not
+    be interrupted, or it ended (or overfilled) the worker's process."""
+
+    def __init__(self, statement: dict[str, Any], message: str) -> None:
+        super().__init__(message)
+        self.key = (statement["file"], statement["ordinal"])
+        self.where = f"{statement['file']} {statement['where']} ({statement['code']})"
+        if message.startswith("timed out"):
+            self.why = f"it did not stop when interrupted at its {statement['budget']:g} s budget"
+        elif message.startswith("the submission's process ended"):
+            self.why = "it ended the process" + message.split("ended", 1)[1].split(" while", 1)[0]
+        else:
+            self.why = message.split(" while", 1)[0].replace("used", "it used", 1)
+        self.why += "; the grader loaded the submission again without it"
 
 
 class Output:
@@ -74,7 +94,7 @@ class SandboxImpl(Impl):
 
     def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
                  allow_reference: bool = False, memory_bytes: int = 8 * GiB,
-                 start_timeout: float = START_TIMEOUT, cuda: bool = False) -> None:
+                 start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET) -> None:
         self.label = str(submission)
         self.submission = Path(submission).resolve()
         self.expose = [Path(p).resolve() for p in expose]
@@ -87,7 +107,12 @@ class SandboxImpl(Impl):
         # CUDA reserves far more address space than it uses, so RLIMIT_AS would stop it from starting:
         # a worker that may use CUDA has its resident memory watched by this process instead.
         self.cuda = cuda
+        self.budget = budget
+        # Statements not to run when (re)loading: those that hung or ended the worker, or ran over budget.
+        self._skip: dict[tuple[str, int], tuple[str, str]] = dict(budget.skip)
+        self._lost: set[tuple[str, int]] = set()  # those that hung or ended the worker
         self.notes: list[str] = []
+        self.files: list[dict[str, Any]] = []
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
         self._proc: subprocess.Popen | None = None
@@ -101,16 +126,50 @@ class SandboxImpl(Impl):
             self._spawn()
 
     def _start(self) -> None:
-        if self._proc is None:
-            self._spawn()
-        try:
-            hello = self._receive(self.start_timeout, "starting the worker and loading the submission")
-        except errors.ImplError as exc:
-            self._unloadable = exc.message
-            raise
-        hello = json.loads(hello[0])
-        self.notes, self.import_errors = hello["notes"], hello["import_errors"]
+        """Start the worker and wait while it loads the submission. A statement that hangs past its
+        budget (or ends the worker) is recorded and the worker started again without it."""
+        while True:
+            if self._proc is None:
+                self._spawn()
+            try:
+                hello = self._await_load()
+            except LostStatement as lost:
+                self._skip[lost.key] = ("was skipped", lost.why)
+                self._lost.add(lost.key)
+                if len(self._lost) <= MAX_LOST_STATEMENTS:
+                    continue
+                self._unloadable = (f"{MAX_LOST_STATEMENTS + 1} top-level statements hung or ended the grader's "
+                                    f"process while loading; the last: {lost.where}: {lost.why}")
+                raise errors.ImplError(self._unloadable) from None
+            except errors.ImplError as exc:
+                self._unloadable = exc.message
+                raise
+            break
+        self.notes, self.files, self.import_errors = hello["notes"], hello["files"], hello["import_errors"]
         self._ready = True
+
+    def _await_load(self) -> dict[str, Any]:
+        """Read the worker's frames until it is ready: each statement it starts comes with its budget,
+        and the next frame must come before that budget (plus a grace) is spent."""
+        timeout, what, statement = self.start_timeout, "starting the worker", None
+        while True:
+            try:
+                message = json.loads(self._receive(timeout, what)[0])
+            except errors.ImplError as exc:
+                if statement is None:
+                    raise
+                self.events.pop()  # the statement's own record says it
+                raise LostStatement(statement, exc.message) from None
+            if "ready" in message:
+                return message
+            statement = message["statement"]
+            key = (statement["file"], statement["ordinal"])
+            if statement["event"] == "interrupted":  # a reload need not wait for it again
+                self._skip[key] = ("was interrupted", f"it ran over its {statement['budget']:g} s budget")
+                timeout, statement = STATEMENT_GRACE, None
+                continue
+            timeout = statement["budget"] + STATEMENT_GRACE
+            what = f"loading the submission ({statement['file']} {statement['where']})"
 
     def _spawn(self) -> None:
         self._ready = False
@@ -131,6 +190,8 @@ class SandboxImpl(Impl):
         expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",
                   *([PACKAGE_DIR / "reference"] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
+                  "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
+                  "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
                   "memory_bytes": None if self.cuda else self.memory_bytes, "cpu_seconds": 3600,
                   "file_bytes": GiB, "processes": 512}
@@ -218,7 +279,7 @@ class SandboxImpl(Impl):
         raise NotImplementedError("the sandbox answers probes on contract names only")
 
     def load_report(self) -> list[str]:
-        lines = describe_load(self.notes, [tuple(e) for e in self.import_errors]) + self.events
+        lines = describe_load(self.notes, self.files, [tuple(e) for e in self.import_errors]) + self.events
         output = self.output().strip()
         if output:
             dropped = self._output.dropped

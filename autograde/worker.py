@@ -11,6 +11,7 @@ import contextlib
 import importlib.abc
 import json
 import os
+import re
 import struct
 import sys
 from pathlib import Path
@@ -69,21 +70,47 @@ def isolate(config: dict[str, Any]) -> None:
         isolation.die_with_parent()
 
 
+def _uses_lightning_package(path: Path) -> bool:
+    """Whether the submission imports `lightning` (Lightning 2.x's own spelling): then it is preloaded too."""
+    files = [path] if path.is_file() else [*path.glob("*.py"), *path.glob("*.ipynb")]
+    pattern = re.compile(r"\b(?:import|from)\s+lightning\b")  # not `import pytorch_lightning`
+    return any(pattern.search(p.read_text(errors="replace")) for p in files)
+
+
+def preload(submission: Path) -> None:
+    """Trusted, slow imports first, before the grader needs us (and before the submission runs)."""
+    heavy = ["torch", "torchvision", "pytorch_lightning"]
+    if _uses_lightning_package(submission):
+        heavy.append("lightning")
+    for name in heavy:
+        with contextlib.suppress(ImportError):
+            __import__(name)
+
+
 def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None:
     from autograde.errors import ObservationError, SubmissionProblem
+    from autograde.execution import Budget, binds
     from autograde.loading import load_path
     from autograde.probes import PROBES
     from autograde.tracebacks import describe
     from autograde.transport import decode, encode
 
-    for heavy in ("torch", "torchvision", "pytorch_lightning"):  # trusted, slow: before the grader needs us
-        with contextlib.suppress(ImportError):
-            __import__(heavy)
+    preload(Path(config["submission"]))
     if not config["allow_reference"]:
         sys.meta_path.insert(0, BlockReference())
-    submission = load_path(Path(config["submission"]))
+
+    def tell(event: str, file: str, stmt: Any, budget: float) -> None:  # the parent watches loading through these
+        statement = {"event": event, "file": file, "ordinal": stmt.ordinal, "where": stmt.where, "code": stmt.code,
+                     "binds": list(binds(stmt.node)), "budget": budget}
+        write_frame(answers, json.dumps({"statement": statement}), b"")
+
+    skip = {(file, ordinal): (outcome, why) for file, ordinal, outcome, why in config["skip"]}
+    budget = Budget(config["statement_timeout"], config["load_timeout"], skip)
+    submission = load_path(Path(config["submission"]), budget, tell)
     errors = [[e.message, e.detail] for e in submission.import_errors]
-    write_frame(answers, json.dumps({"ready": True, "notes": submission.notes, "import_errors": errors}), b"")
+    hello = {"ready": True, "notes": submission.notes, "files": [f.report() for f in submission.files],
+             "import_errors": errors}
+    write_frame(answers, json.dumps(hello), b"")
     while (frame := read_frame(requests)) is not None:
         request = decode(*frame)
         try:

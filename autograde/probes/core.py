@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from autograde.errors import ImplError, ObservationError, SubmissionProblem
+from autograde.execution import explain_name_error
 from autograde.tracebacks import describe, implementation_traceback
 
 Init = Sequence[Any] | Mapping[str, Any]
@@ -28,7 +29,9 @@ def running(what: str) -> Iterator[None]:
     except SubmissionProblem:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever student code raises is the observation
-        raise ImplError(f"{what} raised {describe(exc)}", implementation_traceback(exc)) from None
+        cause = explain_name_error(exc)  # a name that a top-level statement which did not run would have defined
+        message = f"{what} raised {describe(exc)}" + (f"\n{cause}" if cause else "")
+        raise ImplError(message, implementation_traceback(exc)) from None
 
 
 @contextmanager

@@ -1,4 +1,6 @@
 """Observing a submission's LightningModule: a fit and a test under `fast_dev_run`, and its optimisers.
+Either Lightning package will do (`lightning` or `pytorch_lightning`); each module is fitted by
+the Trainer of its own package.
 
 The data are trusted random image tensors made here, so a mistake in the submission's dataset
 code (another question) cannot affect what these observations say about its module.
@@ -6,8 +8,10 @@ code (another question) cannot affect what these observations say about its modu
 
 from __future__ import annotations
 
+import importlib
 import logging
 import tempfile
+import types
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,9 +43,25 @@ def quiet_lightning() -> Iterator[None]:
                 lg.setLevel(level)
 
 
-def _batch_counter() -> Any:
-    import pytorch_lightning as pl
+# Lightning's two packages, each with its own LightningModule, Trainer and Callback: a module from
+# one cannot be fitted by the other's Trainer.
+PACKAGES = ("lightning.pytorch", "pytorch_lightning")
 
+
+def lightning_package(model: object, name: str) -> types.ModuleType:
+    """The Lightning package whose LightningModule `model` is (`import lightning as L` or
+    `import pytorch_lightning as pl`): its Trainer is the one that fits it."""
+    roots = {cls.__module__.split(".")[0] for cls in type(model).__mro__}
+    for package in PACKAGES:
+        if package.split(".")[0] in roots:
+            module = importlib.import_module(package)
+            if isinstance(model, module.LightningModule):
+                return module
+    raise ObservationError(f"{name}(...) is a {type(model).__name__}, not a LightningModule: derive it from "
+                           f"lightning.LightningModule (`import lightning as L`) or pytorch_lightning.LightningModule")
+
+
+def _batch_counter(pl: types.ModuleType) -> Any:
     class BatchCounter(pl.Callback):
         def __init__(self) -> None:
             self.counts = dict.fromkeys(STAGES, 0)
@@ -67,18 +87,14 @@ def fit(obj: object, name: str, init: Init = (), fast_dev_run: int = 5, batch_si
         num_samples: int = 48, seed: int = 0) -> dict[str, Any]:
     """`Trainer(fast_dev_run=..., default_root_dir=tmp)`: fit, then test; count batches per stage,
     list the logged metric names after each, and every file left in tmp or the working directory."""
-    import pytorch_lightning as pl
-
     with tempfile.TemporaryDirectory(prefix="pset3-fit-") as tmp, scratch_cwd() as cwd, seeded(seed):
         root = Path(tmp)
         data = TensorDataset(torch.randn(num_samples, 3, 32, 32), torch.randint(0, 10, (num_samples,)))
         loaders = [DataLoader(data, batch_size=batch_size, shuffle=stage == "train") for stage in STAGES]
         with quiet_lightning():
             model = build(obj, name, init)
-            if not isinstance(model, pl.LightningModule):
-                raise ObservationError(
-                    f"{name}(...) is a {type(model).__name__}, not a pytorch_lightning.LightningModule")
-            counter = _batch_counter()
+            pl = lightning_package(model, name)
+            counter = _batch_counter(pl)
             trainer = pl.Trainer(fast_dev_run=fast_dev_run, default_root_dir=str(root), accelerator="cpu", devices=1,
                                  callbacks=[counter], enable_progress_bar=False, enable_model_summary=False)
             with running(f"Trainer(fast_dev_run={fast_dev_run}).fit({name}(...))"):

@@ -315,6 +315,8 @@ class Runner:
             return "was skipped", f"it called exit({exc.code!r}); the grader does not stop for it"
         if _is_network_error(exc):
             text += " (the grader has no network)"
+        elif isinstance(exc, RuntimeError) and "Dataset not found" in str(exc):
+            text += " (the grader has no data there: it passes the CIFAR-10 root to your functions as `root`)"
         elif isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and exc.name:
             earlier = self.loaded.would_have_bound(exc.name)
             if earlier is not None:

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 MUTANTS_DIR = REPO / "mutants"
 SPEC_DIR = REPO / "spec_tests"
 CATALOG = MUTANTS_DIR / "mutants.toml"
+OWN_SUBMISSIONS = REPO / "tests" / "submissions"  # the machinery's test submissions (some import the reference)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,16 @@ def _outcome(out: Path, index: int) -> Outcome:
     )
 
 
+def _trust(impl: Path) -> list[str]:
+    """Our mutants are trusted and run in-process; our test submissions go through the sandbox and may
+    import the reference, with short timeouts; anything else (the corpus) is graded as a student's is."""
+    if impl.parent == MUTANTS_DIR:
+        return ["--no-sandbox"]
+    if impl.is_relative_to(OWN_SUBMISSIONS):
+        return ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
+    return []
+
+
 def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
     """Run the spec once per `INDEX=PATH` job, each run's terminal output to its own log."""
     import pytest
@@ -149,10 +160,7 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
     for job in jobs:
         index, _, impl = job.partition("=")
         results, code_file, log, junit = _files(out, int(index))
-        # Our mutants are trusted and run in-process; anything else goes through the sandbox.
-        trusted = ["--no-sandbox"] if Path(impl).resolve().parent == MUTANTS_DIR else [
-            "--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
-        trusted += ["--tier", tiers.get(Path(impl).resolve(), "cpu")]  # a --tier in pytest_args wins
+        trusted = _trust(Path(impl).resolve()) + ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
             code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
                                 "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args])

@@ -205,7 +205,9 @@ class SandboxImpl(Impl):
         os.close(requests_r)
         os.close(answers_w)
         self._requests = os.fdopen(requests_w, "wb")
-        self._answers = os.fdopen(answers_r, "rb")
+        # Unbuffered: the worker sends several frames while loading, and select() sees only what is
+        # still in the pipe, never what a buffered reader has already taken from it.
+        self._answers = os.fdopen(answers_r, "rb", buffering=0)
         self._output = Output(self._proc.stdout)
 
     def close(self) -> None:

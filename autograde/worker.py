@@ -26,12 +26,21 @@ def write_frame(stream: BinaryIO, text: str, blob: bytes) -> None:
     stream.flush()
 
 
+def _read_exactly(stream: BinaryIO, size: int) -> bytes:
+    """`size` bytes, or fewer at the end of the stream (an unbuffered pipe gives short reads)."""
+    chunks, left = [], size
+    while left and (chunk := stream.read(left)):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_frame(stream: BinaryIO) -> tuple[str, bytes] | None:
-    header = stream.read(HEADER.size)
+    header = _read_exactly(stream, HEADER.size)
     if len(header) < HEADER.size:
         return None
     text_len, blob_len = HEADER.unpack(header)
-    return stream.read(text_len).decode(), stream.read(blob_len)
+    return _read_exactly(stream, text_len).decode(), _read_exactly(stream, blob_len)
 
 
 class BlockReference(importlib.abc.MetaPathFinder):

@@ -10,16 +10,19 @@ from autograde.matrix import CUDA_RUN, Outcome, read_catalog, run_matrix
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
+CORPUS = HERE / "corpus"  # real-style submissions and their grades (corpus/grades.toml)
 REPO = HERE.parent
 
 
 @pytest.fixture(scope="session")
 def spec_runs() -> dict[str, Outcome]:
-    """The whole spec run once on the reference, every mutant and every test submission, two
-    workers side by side. Keys: "reference", mutant names, and submission file/folder names."""
+    """The whole spec run once on the reference, every mutant, every test submission and the corpus,
+    two workers side by side. Keys: "reference", mutant names, submission file/folder names, and
+    "corpus/NAME"."""
     targets = {"reference": Path("reference")}
     targets |= {m.name: m.path for m in read_catalog()}
     targets |= {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
+    targets |= {f"corpus/{p.name}": p for p in corpus_entries()}
     return runs_by_name(targets)
 
 
@@ -28,6 +31,17 @@ def cuda_spec_runs() -> dict[str, Outcome]:
     """The agreement spec on CUDA, run once on the reference and on every device mutant."""
     targets = {"reference": Path("reference")} | {m.name: m.path for m in read_catalog() if m.tier == "gpu"}
     return runs_by_name(targets, CUDA_RUN)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[Path]:
+    """The corpus submissions (tests/corpus, graded in tests/test_corpus.py)."""
+    return corpus_entries()
+
+
+def corpus_entries() -> list[Path]:
+    """Each corpus submission: every entry of tests/corpus but its grades file."""
+    return sorted(p for p in CORPUS.iterdir() if p.name != "grades.toml" and not p.name.startswith((".", "_")))
 
 
 def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = ()) -> dict[str, Outcome]:

@@ -99,11 +99,13 @@ class LoadedFile:
     definitions: dict[str, list[object]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     ran: int = 0
+    seconds: float = 0.0  # how long its statements took
     error: Any = None  # a SubmissionImportError
 
     def report(self) -> dict[str, Any]:
         """What loading the file did, as plain data: how many statements ran, and which did not."""
-        return {"name": self.name, "ran": self.ran, "skipped": [s.as_data() for s in self.skipped]}
+        return {"name": self.name, "ran": self.ran, "seconds": round(self.seconds, 2),
+                "skipped": [s.as_data() for s in self.skipped]}
 
     def would_have_bound(self, name: str) -> Skipped | None:
         """The last statement that did not run and would have defined `name`."""
@@ -223,7 +225,8 @@ class Runner:
         _NAMESPACES[id(module.__dict__)] = loaded
         loaded.skipped += [self._never_run(n) for n in self.source.never_run]
         rebound_later = self._rebound_later()
-        deadline = time.monotonic() + self.budget.load
+        started = time.monotonic()
+        deadline = started + self.budget.load
         for stmt in self.source.statements:
             self.flags |= _future_flags(stmt.node)
             budget = self._budget_for(stmt, deadline)
@@ -231,6 +234,7 @@ class Runner:
                 self._skip(stmt, *budget)
                 continue
             self._execute(stmt, budget, stmt.node.name if stmt.ordinal in rebound_later else None)
+        loaded.seconds = time.monotonic() - started
         loaded.skipped.sort(key=lambda s: s.position)
         for era in self.frozen + list(self.eras.values()):  # names defined only later, as at the end
             for key, value in loaded.namespace.items():
@@ -315,6 +319,8 @@ class Runner:
             return "was skipped", f"it called exit({exc.code!r}); the grader does not stop for it"
         if _is_network_error(exc):
             text += " (the grader has no network)"
+        elif isinstance(exc, PermissionError):
+            text += " (the grader runs the code in an empty folder and lets it write only there)"
         elif isinstance(exc, RuntimeError) and "Dataset not found" in str(exc):
             text += " (the grader has no data there: it passes the CIFAR-10 root to your functions as `root`)"
         elif isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and exc.name:
@@ -335,7 +341,7 @@ def describe_file(report: Mapping[str, Any]) -> str:
     """One line per statement that did not run, under a line that counts those that did."""
     skipped = [Skipped.from_data(s) for s in report["skipped"]]
     ran = report["ran"]
-    head = (f"{report['name']}: {ran} top-level statement{'' if ran == 1 else 's'} ran; "
+    head = (f"{report['name']}: {ran} top-level statement{'' if ran == 1 else 's'} ran in {report['seconds']:.1f} s; "
             f"{len(skipped)} did not (each was skipped, and loading went on):")
     return "\n".join([head, *(f"  {s}" for s in skipped)])
 

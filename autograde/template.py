@@ -7,12 +7,22 @@ import textwrap
 from pathlib import Path
 
 from autograde.contract import CONTRACT, ContractName
+from autograde.execution import LOAD_TIMEOUT, STATEMENT_TIMEOUT
 
 HEADER = '''"""Problem set 3 submission. Fill in every definition; keep the names and signatures.
 
 Check it locally with:  pset3 check {name}
+
+How the grader loads this file (a .py file or a notebook alike): every top-level statement runs, in
+order, with no network, an empty working folder and no data; the grader passes the CIFAR-10 root to
+your functions as `root`. A statement that fails is skipped and reported, and the next one still
+runs. Each statement may run for {statement:g} s and the whole file for {load:g} s (after that only
+definitions run); longer ones are interrupted and skipped. Magics, shell lines and
+`if __name__ == "__main__":` blocks never run: keep downloads and training calls there.
 """
 
+# Either Lightning spelling is accepted: `import pytorch_lightning as pl` with `pl.LightningModule`,
+# or Lightning 2.x's `import lightning as L` with `L.LightningModule`.
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -47,7 +57,7 @@ def _definition(c: ContractName) -> str:
 
 
 def render(filename: str = "submission.py") -> str:
-    chunks = [HEADER.format(name=filename)]
+    chunks = [HEADER.format(name=filename, statement=STATEMENT_TIMEOUT, load=LOAD_TIMEOUT)]
     for part, title in PARTS.items():
         chunks.append(f"\n# {'-' * 20} {title} {'-' * 20}\n")
         chunks.extend("\n\n" + _definition(c) for c in CONTRACT if c.part == part)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde import errors
-from autograde.execution import DEFAULT_BUDGET, Budget
+from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.observe import Impl, describe_load
 from autograde.worker import read_frame, write_frame
@@ -50,6 +50,25 @@ def resident_bytes(group: int) -> int:
             continue  # the process ended while we looked
     return total
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def loading_message(text: str) -> dict[str, Any]:
+    """A message the worker sends while loading, checked field by field: the submission runs in that
+    process and could write to the pipe itself, so nothing malformed may reach the reports."""
+    try:
+        message = json.loads(text)
+        if "ready" in message:
+            return {"ready": True, "notes": [str(n) for n in message["notes"]],
+                    "files": [{"name": str(f["name"]), "ran": int(f["ran"]), "seconds": float(f["seconds"]),
+                               "skipped": [Skipped.from_data(s).as_data() for s in f["skipped"]]}
+                              for f in message["files"]],
+                    "import_errors": [[str(m), str(d)] for m, d in message["import_errors"]]}
+        s = message["statement"]
+        return {"statement": {"event": str(s["event"]), "file": str(s["file"]), "ordinal": int(s["ordinal"]),
+                              "where": str(s["where"]), "code": str(s["code"]), "budget": float(s["budget"])}}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise errors.ImplError(f"the worker sent a malformed message while loading ({type(exc).__name__}: {exc}); "
+                               f"the submission may have written to the grader's pipe") from None
 
 
 class LostStatement(Exception):
@@ -142,6 +161,7 @@ class SandboxImpl(Impl):
                                     f"process while loading; the last: {lost.where}: {lost.why}")
                 raise errors.ImplError(self._unloadable) from None
             except errors.ImplError as exc:
+                self.close()
                 self._unloadable = exc.message
                 raise
             break
@@ -154,9 +174,9 @@ class SandboxImpl(Impl):
         timeout, what, statement = self.start_timeout, "starting the worker", None
         while True:
             try:
-                message = json.loads(self._receive(timeout, what)[0])
+                message = loading_message(self._receive(timeout, what)[0])
             except errors.ImplError as exc:
-                if statement is None:
+                if statement is None or not exc.message.startswith(("timed out", "the submission's process", "used")):
                     raise
                 self.events.pop()  # the statement's own record says it
                 raise LostStatement(statement, exc.message) from None
@@ -168,7 +188,8 @@ class SandboxImpl(Impl):
                 self._skip[key] = ("was interrupted", f"it ran over its {statement['budget']:g} s budget")
                 timeout, statement = STATEMENT_GRACE, None
                 continue
-            timeout = statement["budget"] + STATEMENT_GRACE
+            # The budget comes from the worker: never wait longer than this grader's own budget allows.
+            timeout = min(statement["budget"], self.budget.statement) + STATEMENT_GRACE
             what = f"loading the submission ({statement['file']} {statement['where']})"
 
     def _spawn(self) -> None:

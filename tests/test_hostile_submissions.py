@@ -26,6 +26,7 @@ def outputs(run) -> str:
     ("hostile_patches_grader.py", "returned a bool, expected a tensor"),
     ("hostile_child_process.py", "does not define `MLPNet`"),
     ("hostile_conftest", "conftest.py was ignored"),
+    ("hostile_forges_frames.py", "the worker sent a malformed message while loading (KeyError"),
 ])
 def test_hostile_submission_scores_zero_with_its_reason(spec_runs, name, reason):
     run = spec_runs[name]

@@ -148,7 +148,7 @@ def _trust(impl: Path) -> list[str]:
     if impl.parent == MUTANTS_DIR:
         return ["--no-sandbox"]
     if impl.is_relative_to(OWN_SUBMISSIONS):
-        return ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "30"]
+        return ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "30", "--statement-timeout", "10"]
     return []
 
 

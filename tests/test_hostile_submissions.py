@@ -19,7 +19,7 @@ def outputs(run) -> str:
 @pytest.mark.parametrize(("name", "reason"), [
     ("hostile_exit_at_import.py", "line 5 (os._exit(0)) was skipped: it ended the process (exit code 0); the "
                                   "grader loaded the submission again without it"),
-    ("hostile_loop_at_import.py", "line 3 (while True:) was interrupted: it ran over its 20 s budget"),
+    ("hostile_loop_at_import.py", "line 3 (while True:) was interrupted: it ran over its 10 s budget"),
     ("hostile_allocates_50gb.py", "(buffer = torch.empty(50 * 1024 ** 3, dtype=torch.uint8)) failed: RuntimeError"),
     ("hostile_network.py", "failed: OSError: [Errno 101] Network is unreachable (the grader has no network)"),
     ("hostile_writes_results.py", "does not define `MLPNet`"),
@@ -39,6 +39,9 @@ def test_hostile_submission_scores_zero_with_its_reason(spec_runs, name, reason)
     ("hostile_exit_in_forward.py", ANSWER_TESTS, "process ended (exit code 0) while running forward on MLPNet"),
     ("hostile_loop_in_forward.py", set(), "timed out after 30 s while running forward on MLPNet"),
     ("hostile_prints_100mb.py", ANSWER_TESTS, "more bytes of output dropped"),
+    ("hostile_uninterruptible_at_import.py", ANSWER_TESTS,
+     "line 5 (if True:) was skipped: it did not stop when interrupted at its 10 s budget; the grader loaded the "
+     "submission again without it"),
 ])
 def test_hostile_submission_keeps_what_its_honest_answers_earn(spec_runs, name, earned, reason):
     run = spec_runs[name]

@@ -33,7 +33,7 @@ def test_a_statement_over_its_budget_is_interrupted_and_loading_goes_on(tmp_path
     """)
     started = time.monotonic()
     sub = load(path, QUICK)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # far less than the 60 s it asks for
     assert sub.resolve("MLPNet") == 1
     assert records(sub) == ["line 2 (time.sleep(60)) was interrupted: it ran over its 0.5 s budget",
                             "line 3 (while True:) was interrupted: it ran over its 0.5 s budget"]
@@ -50,7 +50,7 @@ def test_an_interrupt_the_code_swallows_comes_again(tmp_path):
     """)
     started = time.monotonic()
     assert load(path, QUICK).resolve("MLPNet") == 1
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # far less than the 60 s it asks for
 
 
 def test_once_the_load_budget_is_spent_only_definitions_run(tmp_path):

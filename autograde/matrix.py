@@ -96,20 +96,23 @@ def read_catalog(path: Path = CATALOG) -> list[Mutant]:
 
 def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
     """Run the spec on each implementation, `jobs` worker processes side by side, all reading one
-    synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a --data-root)."""
+    synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a --data-root). Each
+    worker claims the next implementation no other has claimed, so a few slow runs (a sandboxed
+    submission waiting out a budget) do not leave one worker idle while the other still has a queue:
+    put the slow ones first."""
     with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
         out = Path(tmp)
         if not any(a.startswith("--data-root") for a in pytest_args):
             pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.write(out / "cifar10")))
         numbered = [f"{i}={p}" for i, p in enumerate(paths)]
-        chunks = [numbered[i::jobs] for i in range(jobs) if numbered[i::jobs]]
+        jobs = max(1, min(jobs, len(paths)))
         # Workers side by side share the cores: more torch threads than cores makes every op spin-wait.
-        threads = str(max(1, (os.cpu_count() or 1) // len(chunks)))
+        threads = str(max(1, (os.cpu_count() or 1) // jobs))
         env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
         workers = []
-        for n, chunk in enumerate(chunks):
+        for n in range(jobs):
             log = (out / f"worker{n}.log").open("w")
-            cmd = [sys.executable, "-m", "autograde.matrix", "--worker", str(out), *chunk, "--", *pytest_args]
+            cmd = [sys.executable, "-m", "autograde.matrix", "--worker", str(out), *numbered, "--", *pytest_args]
             workers.append((subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
         for proc, log in workers:
             proc.wait()
@@ -152,13 +155,25 @@ def _trust(impl: Path) -> list[str]:
     return []
 
 
+def _claim(out: Path, index: str) -> bool:
+    """Whether this worker is the first to take the `index`-th implementation."""
+    try:
+        os.close(os.open(out / f"{index}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
 def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
-    """Run the spec once per `INDEX=PATH` job, each run's terminal output to its own log."""
+    """Run the spec once per `INDEX=PATH` job that no other worker has claimed, each run's terminal
+    output to its own log."""
     import pytest
 
     tiers = {m.path.resolve(): m.run_tier for m in read_catalog()}
     for job in jobs:
         index, _, impl = job.partition("=")
+        if not _claim(out, index):
+            continue
         results, code_file, log, junit = _files(out, int(index))
         trusted = _trust(Path(impl).resolve()) + ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
         with log.open("w") as stream, contextlib.redirect_stdout(stream):

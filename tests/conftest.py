@@ -15,14 +15,16 @@ REPO = HERE.parent
 
 
 @pytest.fixture(scope="session")
-def spec_runs() -> dict[str, Outcome]:
-    """The whole spec run once on the reference, every mutant, every test submission and the corpus,
-    two workers side by side. Keys: "reference", mutant names, submission file/folder names, and
-    "corpus/NAME"."""
-    targets = {"reference": Path("reference")}
+def spec_runs(request: pytest.FixtureRequest) -> dict[str, Outcome]:
+    """The whole spec run once on the reference, every mutant, every test submission and, when
+    tests/test_corpus.py is collected (not in `tox -e gpu`), the corpus: two workers side by side.
+    Keys: "reference", mutant names, submission file/folder names, and "corpus/NAME"."""
+    # The sandboxed runs first: they are the slow ones (workers start, budgets run out).
+    targets = {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
+    if any(item.path.name == "test_corpus.py" for item in request.session.items):
+        targets |= {f"corpus/{p.name}": p for p in corpus_entries()}
+    targets["reference"] = Path("reference")
     targets |= {m.name: m.path for m in read_catalog()}
-    targets |= {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
-    targets |= {f"corpus/{p.name}": p for p in corpus_entries()}
     return runs_by_name(targets)
 
 

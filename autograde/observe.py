@@ -7,6 +7,7 @@ sandboxed backend only has to implement `_observe`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -126,6 +127,12 @@ def describe_load(notes: list[str], files: list[dict[str, Any]], import_errors: 
     return lines
 
 
+# Answers of the reference by request, for this process (see InProcessImpl._observe); timings are
+# measurements, never reused.
+_REFERENCE_ANSWERS: dict[bytes, tuple[str, bytes]] = {}
+UNCACHED_PROBES = frozenset({"timing"})
+
+
 class InProcessImpl(Impl):
     """Runs probes in this process. Arguments and results cross the same codec as the sandbox's."""
 
@@ -136,11 +143,20 @@ class InProcessImpl(Impl):
 
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         from autograde.probes import PROBES
-        from autograde.transport import roundtrip
+        from autograde.transport import decode, encode, roundtrip
 
-        obj = self.submission.resolve(name)
-        args, kwargs = roundtrip((args, kwargs))
-        return roundtrip(PROBES[probe](obj, name, *args, **kwargs))
+        if not self.is_reference or probe in UNCACHED_PROBES:
+            obj = self.submission.resolve(name)
+            args, kwargs = roundtrip((args, kwargs))
+            return roundtrip(PROBES[probe](obj, name, *args, **kwargs))
+        # The reference is trusted and its probes are seeded: the same request gives the same answer, so
+        # a process that runs the spec many times (the kill matrix) asks each question of it once.
+        request = encode((probe, name, args, kwargs))
+        key = hashlib.sha256(request[0].encode() + request[1]).digest()
+        if key not in _REFERENCE_ANSWERS:
+            args, kwargs = decode(*encode((args, kwargs)))
+            _REFERENCE_ANSWERS[key] = encode(PROBES[probe](self.submission.resolve(name), name, *args, **kwargs))
+        return decode(*_REFERENCE_ANSWERS[key])
 
     def names(self) -> list[str]:
         return self.submission.defined()

@@ -74,7 +74,6 @@ class Skipped:
     outcome: str  # "failed", "was interrupted", "was skipped", "was not run"
     why: str
     binds: tuple[str, ...] = ()  # the names it would have defined
-    ordinal: int = -1  # its position among the file's statements (-1: not a statement)
     position: tuple[int, int] = (0, 0)  # (cell or 0, line): the records are kept in file order
 
     def __str__(self) -> str:
@@ -204,13 +203,12 @@ def _not_installed(exc: BaseException, folder: Path) -> str | None:
 class Runner:
     """Runs one file's statements under a budget, into a module registered in sys.modules."""
 
-    def __init__(self, path: Path, source: Source, budget: Budget, on_statement: OnStatement | None = None,
-                 loaded: LoadedFile | None = None) -> None:
+    def __init__(self, path: Path, source: Source, budget: Budget, on_statement: OnStatement | None = None) -> None:
         self.path = path
         self.source = source
         self.budget = budget
         self.on_statement = on_statement
-        self.loaded = loaded or LoadedFile(path.name)
+        self.loaded = LoadedFile(path.name)
         self.interrupter = _Interrupter()
         self.flags = 0
         # For each definition of a name the file binds again later: the namespace its functions see,
@@ -331,7 +329,7 @@ class Runner:
 
     def _skip(self, stmt: Statement, outcome: str, why: str) -> None:
         self.loaded.skipped.append(Skipped(self.loaded.name, stmt.where, stmt.code, outcome, why,
-                                           binds(stmt.node), stmt.ordinal, stmt.position))
+                                           binds(stmt.node), stmt.position))
 
     def _never_run(self, item: NeverRun) -> Skipped:
         return Skipped(self.loaded.name, item.where, item.code, "was not run", item.reason, position=item.position)
@@ -380,11 +378,6 @@ def explain_name_error(exc: BaseException) -> str:
         return (f"{user} uses `{exc.name}`, which {earlier.file} {earlier.where} would have defined, but that "
                 f"statement {earlier.outcome}: {earlier.why}")
     return ""
-
-
-def forget(namespace: Mapping[str, object]) -> None:
-    """Drop a namespace from the registry (tests that load many throwaway files)."""
-    _NAMESPACES.pop(id(namespace), None)
 
 
 def registered_module_name(stem: str, counter: Iterator[int]) -> str:

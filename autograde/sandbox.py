@@ -71,20 +71,27 @@ def loading_message(text: str) -> dict[str, Any]:
                                f"the submission may have written to the grader's pipe") from None
 
 
+class WorkerLost(errors.ImplError):
+    """The worker did not answer: it ran out of time ("timeout"), used too much memory ("memory"),
+    or its process ended ("ended", with its exit code)."""
+
+    def __init__(self, message: str, state: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.state = state
+        self.exit_code = exit_code
+
+
 class LostStatement(Exception):
     """A top-level statement the worker never came back from: it hung past its budget and could not
     be interrupted, or it ended (or overfilled) the worker's process."""
 
-    def __init__(self, statement: dict[str, Any], message: str) -> None:
-        super().__init__(message)
+    def __init__(self, statement: dict[str, Any], lost: WorkerLost, memory_bytes: int) -> None:
+        super().__init__(lost.message)
         self.key = (statement["file"], statement["ordinal"])
         self.where = f"{statement['file']} {statement['where']} ({statement['code']})"
-        if message.startswith("timed out"):
-            self.why = f"it did not stop when interrupted at its {statement['budget']:g} s budget"
-        elif message.startswith("the submission's process ended"):
-            self.why = "it ended the process" + message.split("ended", 1)[1].split(" while", 1)[0]
-        else:
-            self.why = message.split(" while", 1)[0].replace("used", "it used", 1)
+        self.why = {"timeout": f"it did not stop when interrupted at its {statement['budget']:g} s budget",
+                    "memory": f"it used more than {memory_bytes / GiB:g} GiB of memory",
+                    "ended": f"it ended the process (exit code {lost.exit_code})"}[lost.state]
         self.why += "; the grader loaded the submission again without it"
 
 
@@ -175,11 +182,11 @@ class SandboxImpl(Impl):
         while True:
             try:
                 message = loading_message(self._receive(timeout, what)[0])
-            except errors.ImplError as exc:
-                if statement is None or not exc.message.startswith(("timed out", "the submission's process", "used")):
+            except WorkerLost as lost:
+                if statement is None:
                     raise
                 self.events.pop()  # the statement's own record says it
-                raise LostStatement(statement, exc.message) from None
+                raise LostStatement(statement, lost, self.memory_bytes) from None
             if "ready" in message:
                 return message
             statement = message["statement"]
@@ -264,18 +271,17 @@ class SandboxImpl(Impl):
         frame = read_frame(self._answers) if state == "ready" else None
         if frame is not None:
             return frame
+        code = None
         if state == "timeout":
-            self.close()
             message = f"timed out after {timeout:g} s while {what}"
         elif state == "memory":
-            self.close()
             message = f"used more than {self.memory_bytes / GiB:g} GiB of memory while {what}"
         else:
-            code = self._proc.wait() if self._proc else None
-            self.close()
+            state, code = "ended", self._proc.wait() if self._proc else None
             message = f"the submission's process ended (exit code {code}) while {what}"
+        self.close()
         self.events.append(message)
-        raise errors.ImplError(message)
+        raise WorkerLost(message, state, code)
 
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         from autograde.transport import decode, encode  # imports torch: not before the worker has started
@@ -289,8 +295,8 @@ class SandboxImpl(Impl):
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
         try:
             answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
-        except errors.ImplError as exc:
-            if exc.message.startswith("timed out"):
+        except WorkerLost as lost:
+            if lost.state == "timeout":
                 self._timed_out.add((probe, name))
             raise
         if answer["ok"]:

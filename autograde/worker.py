@@ -98,7 +98,7 @@ def preload(submission: Path) -> None:
 
 def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None:
     from autograde.errors import ObservationError, SubmissionProblem
-    from autograde.execution import Budget, binds
+    from autograde.execution import Budget
     from autograde.loading import load_path
     from autograde.probes import PROBES
     from autograde.tracebacks import describe
@@ -110,7 +110,7 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
 
     def tell(event: str, file: str, stmt: Any, budget: float) -> None:  # the parent watches loading through these
         statement = {"event": event, "file": file, "ordinal": stmt.ordinal, "where": stmt.where, "code": stmt.code,
-                     "binds": list(binds(stmt.node)), "budget": budget}
+                     "budget": budget}
         write_frame(answers, json.dumps({"statement": statement}), b"")
 
     skip = {(file, ordinal): (outcome, why) for file, ordinal, outcome, why in config["skip"]}

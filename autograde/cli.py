@@ -6,6 +6,7 @@
     pset3 check SUBMISSION [--data-root DIR] [-m part2]     what a student runs: sandboxed spec, table, reasons
     pset3 template DIR                                      a skeleton submission with every contract name
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR]
+    pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
 """
 
 from __future__ import annotations
@@ -15,19 +16,14 @@ import csv
 import sys
 from pathlib import Path
 
-from autograde import matrix
+from autograde.layout import spec_args
 from autograde.loading import REFERENCE
 
 
 def _report(args: argparse.Namespace, rest: list[str]) -> int:
     import pytest
 
-    if not matrix.SPEC_DIR.is_dir():
-        print(f"pset3: the spec is not here ({matrix.SPEC_DIR}); run pset3 from a checkout of pset3-spec",
-              file=sys.stderr)
-        return 2
-    argv = [str(matrix.SPEC_DIR), "-q", "-p", "no:cacheprovider", "--rootdir", str(matrix.REPO),
-            "--impl", args.impl, *(["--results-json", args.results_json] if args.results_json else []), *rest]
+    argv = spec_args(args.impl, "-q", *(["--results-json", args.results_json] if args.results_json else []), *rest)
     return int(pytest.main(argv))
 
 
@@ -47,9 +43,9 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="pset3-check-") as tmp:
         results = Path(tmp) / "results.json"
-        argv = [str(matrix.SPEC_DIR), "-q", "-p", "no:cacheprovider", "--rootdir", str(matrix.REPO),
-                "--impl", str(args.submission), "--results-json", str(results),
-                *(["--data-root", args.data_root] if args.data_root else []), *(["-m", args.m] if args.m else [])]
+        argv = spec_args(args.submission, "-q", "--results-json", str(results),
+                         *(["--data-root", args.data_root] if args.data_root else []),
+                         *(["-m", args.m] if args.m else []))
         with contextlib.redirect_stdout(io.StringIO()) as noise:
             code = pytest.main(argv)
         if not results.exists():
@@ -99,6 +95,20 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     for i, question in enumerate(header[1:], start=1):
         table.add_row(question, *(f"{float(row[i]):g}" for row in rows), style="bold" if question == "total" else None)
     Console().print(table)
+    return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograde.gradescope.bundle import build
+    from autograde.rubric import DEFAULT_RUBRIC
+
+    try:
+        out = build(Path(args.out), Path(args.wheel) if args.wheel else None,
+                    Path(args.rubric) if args.rubric else DEFAULT_RUBRIC)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"pset3 gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 
 
@@ -157,13 +167,20 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
+    gradescope = commands.add_parser("gradescope", help="build the autograder zip for a Gradescope assignment")
+    gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")
+    gradescope.add_argument("--rubric", help="the course's rubric TOML: points, titles, visibilities (default: "
+                                             "the bundled one)")
     args, rest = parser.parse_known_args(argv)
     if args.command == "grade":
         return _grade(args, rest)
-    if args.command in ("check", "template") and rest:
+    if args.command in ("check", "template", "gradescope") and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "check":
         return _check(args)
+    if args.command == "gradescope":
+        return _gradescope(args)
     if args.command == "template":
         from autograde.template import write
 
@@ -187,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return _train(args)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    from autograde import matrix
+
     return matrix.main([*args.names, "--jobs", str(args.jobs), *(["--cuda"] if args.cuda else [])])
 
 

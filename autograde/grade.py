@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,22 +24,17 @@ from typing import Any
 
 from autograde import synthetic_cifar
 from autograde.isolation import die_with_parent
-from autograde.matrix import REPO, SPEC_DIR
-from autograde.results import write_json_atomically
-from autograde.rubric import load_rubric
+from autograde.layout import spec_args
+from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
+from autograde.rubric import DEFAULT_RUBRIC, load_rubric
 
 RUN_TIMEOUT = 1800  # one submission's whole spec run; the sandbox's per-call timeouts come first
+INTERRUPT_GRACE = 30  # seconds an interrupted spec run has to write the results of what ran
 
 
 def submissions(folder: Path) -> list[Path]:
     """Each entry of the folder is one submission (a file or a folder), hidden ones excepted."""
     return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def done(out: Path) -> bool:
@@ -48,46 +44,68 @@ def done(out: Path) -> bool:
         return False
 
 
-def fail_closed(reason: str) -> dict[str, Any]:
-    rubric = load_rubric()
-    tests = [{"number": q.id, "name": f"{q.id} {q.title}", "score": 0, "max_score": q.points, "status": "failed",
-              "visibility": "visible", "output": f"not graded: {reason}"}
-             for q in rubric.questions.values() if q.points > 0]
-    return {"score": 0, "max_score": sum(t["max_score"] for t in tests), "execution_time": 0,
-            "output": f"This submission could not be graded: {reason}", "visibility": "visible", "tests": tests}
-
-
 def feedback(name: str, results: dict[str, Any]) -> str:
+    """feedback.md: the table, then each question that lost points with its (Markdown) output."""
     lines = [f"# {name}: {results['score']:g} / {results['max_score']:g}", ""]
     lines += ["| question | points |", "|---|---|"]
     lines += [f"| {t['name']} | {t['score']:g} / {t['max_score']:g} |" for t in results["tests"]]
     for t in results["tests"]:
         if t["status"] != "passed":
-            lines += ["", f"## {t['name']}", "", "```", t["output"], "```"]
+            lines += ["", f"## {t['name']}", "", t["output"]]
     if results.get("output"):
-        lines += ["", "## Loading the submission", "", "```", results["output"], "```"]
+        lines += ["", "## Loading the submission", "", results["output"]]
     return "\n".join(lines) + "\n"
+
+
+def _stop(proc: subprocess.Popen, limit: float) -> str:
+    """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
+    ran (those that did not count as failed); one that does not stop within the grace is killed."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(INTERRUPT_GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return f"grading took over its time limit of {limit:g} s"
+
+
+def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
+             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC) -> tuple[dict[str, Any], str | None]:
+    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
+    Always returns results: a run that ends without them gets a fail-closed zero with the reason."""
+    with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
+        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
+        cmd = [sys.executable, "-m", "pytest", *spec_args(submission, "-q", "--data-root", str(data_root),
+                                                          "--results-json", str(results), "--junitxml", str(junit),
+                                                          "--rubric", str(rubric), *extra)]
+        env = {**os.environ, **thread_env(threads)}
+        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                preexec_fn=die_with_parent)
+        try:
+            output = proc.communicate(timeout=time_limit)[0]
+            reason = f"the grader exited with {proc.returncode}: {output[-1500:]}"
+        except subprocess.TimeoutExpired:
+            reason = _stop(proc, time_limit)
+            if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
+                data = json.loads(results.read_text())
+                data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
+                return data, junit.read_text() if junit.exists() else None
+        data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
+        return data, junit.read_text() if junit.exists() else None
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """torch's thread count for one of several runs side by side: more threads than cores spin-wait."""
+    return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
 
 
 def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str]) -> dict[str, Any]:
     """Run the spec on one submission; always leaves a valid results.json behind."""
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
-        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", str(SPEC_DIR), "-q", "-p", "no:cacheprovider", "--rootdir", str(REPO),
-               "--impl", str(submission), "--data-root", str(data_root), "--results-json", str(results),
-               "--junitxml", str(junit), *extra]
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-        try:
-            run = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
-                                 preexec_fn=die_with_parent)
-            reason = f"the grader exited with {run.returncode}: {(run.stderr or run.stdout)[-1500:]}"
-        except subprocess.TimeoutExpired:
-            reason = f"grading took over {RUN_TIMEOUT} s"
-        data = json.loads(results.read_text()) if results.exists() else fail_closed(reason)
-        if junit.exists():
-            _write_atomically(out / "junit.xml", junit.read_text())
-    _write_atomically(out / "feedback.md", feedback(submission.name, data))
+    data, junit = run_spec(submission, data_root, threads, extra)
+    if junit is not None:
+        write_atomically(out / "junit.xml", junit)
+    write_atomically(out / "feedback.md", feedback(submission.name, data))
     write_json_atomically(out / "results.json", data)  # last: its presence means "done"
     return data
 
@@ -102,7 +120,7 @@ def write_gradebook(out: Path, names: list[str]) -> Path:
         scores = {t["number"]: t["score"] for t in data["tests"]}
         writer.writerow([name, *(scores.get(q, 0) for q in questions), data["score"]])
     path = out / "gradebook.csv"
-    _write_atomically(path, buffer.getvalue())
+    write_atomically(path, buffer.getvalue())
     return path
 
 

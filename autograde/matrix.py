@@ -25,12 +25,11 @@ from pathlib import Path
 
 from autograde import synthetic_cifar
 from autograde.junit import read_cases
+from autograde.layout import PACKAGE_DIR, spec_args
 
-REPO = Path(__file__).resolve().parent.parent
-MUTANTS_DIR = REPO / "mutants"
-SPEC_DIR = REPO / "spec_tests"
+MUTANTS_DIR = PACKAGE_DIR / "mutants"  # only in a checkout
 CATALOG = MUTANTS_DIR / "mutants.toml"
-OWN_SUBMISSIONS = REPO / "tests" / "submissions"  # the machinery's test submissions (some import the reference)
+OWN_SUBMISSIONS = PACKAGE_DIR / "tests" / "submissions"  # the machinery's test submissions (some import the reference)
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
         for n in range(jobs):
             log = (out / f"worker{n}.log").open("w")
             cmd = [sys.executable, "-m", "autograde.matrix", "--worker", str(out), *numbered, "--", *pytest_args]
-            workers.append((subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log))
+            workers.append((subprocess.Popen(cmd, cwd=PACKAGE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT), log))
         for proc, log in workers:
             proc.wait()
             log.close()
@@ -177,8 +176,8 @@ def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
         results, code_file, log, junit = _files(out, int(index))
         trusted = _trust(Path(impl).resolve()) + ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
         with log.open("w") as stream, contextlib.redirect_stdout(stream):
-            code = pytest.main([str(SPEC_DIR), "-p", "no:cacheprovider", "--rootdir", str(REPO), "--impl", impl,
-                                "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args])
+            code = pytest.main(spec_args(impl, "--results-json", str(results), "--junitxml", str(junit), *trusted,
+                                         *pytest_args))
         code_file.write_text(str(int(code)))
 
 
@@ -194,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cuda", action="store_true",
                         help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
     args = parser.parse_args(argv)
+    if not CATALOG.is_file():
+        print(f"the mutants live only in a checkout of pset3-spec ({CATALOG} is missing)", file=sys.stderr)
+        return 2
     if args.cuda:
         from autograde.probes.devices import cuda_missing  # imports torch: only when it is needed
 

@@ -17,6 +17,7 @@ import pytest
 from autograde import synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
 from autograde.execution import DEFINITIONS_GRACE, LOAD_TIMEOUT, STATEMENT_TIMEOUT, Budget
+from autograde.layout import SPEC_DIR
 from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
@@ -24,7 +25,6 @@ from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from autograde.sandbox import CALL_TIMEOUT, START_TIMEOUT, SandboxImpl
 from autograde.tracebacks import describe
 
-SPEC_DIR = "spec_tests"
 MARKERS = (
     "question(id): the problem-set question a spec test belongs to, e.g. question('2.4')",
     "part1: a Part 1 question (added from the question id)",
@@ -34,6 +34,11 @@ MARKERS = (
     "gpu: needs CUDA (skipped with the reason where there is none); runs in --tier gpu or all",
     "benchmark: times code (the speed spec, benchmarks); runs in --tier gpu or all",
     "slow: takes more than a few seconds on two CPU cores",
+)
+# Warnings of Lightning's own dependencies, nothing of ours or of a submission: every run, installed or not.
+IGNORED_WARNINGS = (
+    "ignore::DeprecationWarning:lightning_utilities.*",
+    "ignore:.*treespec, LeafSpec",  # Lightning's use of a torch pytree API that torch deprecated
 )
 TIERS = {"cpu": "everything but gpu and benchmark tests (the default)", "gpu": "only gpu and benchmark tests",
          "all": "every test"}
@@ -78,10 +83,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "CIFAR-10 written once per session into a temporary folder")
 
 
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """`pytest --impl PATH` with no test path runs the spec, wherever it is installed: a student needs
+    no checkout, and the working folder's own tests are never collected by accident."""
+    given = any(a == "--impl" or a.startswith("--impl=") for a in args)
+    if given and not early_config.known_args_namespace.file_or_dir:
+        args.append(str(SPEC_DIR))
+
+
 @pytest.hookimpl(trylast=True)  # after the tmpdir plugin has set up its temporary folders
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
+    for line in IGNORED_WARNINGS:
+        config.addinivalue_line("filterwarnings", line)
     impl_path = config.getoption("--impl")
     if impl_path != REFERENCE and not Path(impl_path).exists():
         raise pytest.UsageError(f"--impl {impl_path}: no such file or folder (give a .py file, a folder of "
@@ -239,7 +254,7 @@ class GradingSession:
         for item in items:
             marker = item.get_closest_marker("question")
             if marker is None:
-                if SPEC_DIR in item.path.parts:
+                if item.path.is_relative_to(SPEC_DIR):
                     unmarked.append(item.nodeid)
                 continue
             qid = str(marker.args[0]) if marker.args else ""

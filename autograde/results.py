@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
+import platform
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,12 +103,48 @@ def render_table(results: list[QuestionResult], title: str, color: bool, width: 
     return buffer.getvalue()
 
 
+def fenced(text: str) -> str:
+    """`text` as a Markdown code block, its fence longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
 def _question_output(r: QuestionResult) -> str:
+    """Markdown (results.json says `output_format: md`): each failure's message as a code block."""
     lines = [f"{r.passed} of {r.ran} tests passed" + (f", {r.skipped} skipped" if r.skipped else "")]
     for name, message in r.failures:
         text = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
-        lines.append(f"\nFAILED {name}\n{text}")
+        lines.append(f"\n**FAILED** `{name}`\n\n{fenced(text)}")
     return "\n".join(lines)
+
+
+def versions() -> dict[str, str]:
+    """The versions a grade depends on, for results.json's `extra_data` (read from metadata: no imports)."""
+    found = {"python": platform.python_version()}
+    for package in ("pset3-spec", "torch", "torchvision", "pytorch-lightning", "lightning"):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def results_json(tests: list[dict[str, Any]], execution_time: float, output: str) -> dict[str, Any]:
+    """Gradescope's results.json around its per-question `tests` (output in Markdown, pytest's
+    own stdout hidden from students)."""
+    return {
+        "score": round(sum(t["score"] for t in tests), 4),
+        "max_score": sum(t["max_score"] for t in tests),
+        "execution_time": round(execution_time, 2),
+        "output": fenced(output) if output else "",
+        "output_format": "md",
+        "test_output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"versions": versions()},
+        "tests": tests,
+    }
 
 
 def gradescope(results: list[QuestionResult], execution_time: float, output: str = "") -> dict[str, Any]:
@@ -119,29 +158,35 @@ def gradescope(results: list[QuestionResult], execution_time: float, output: str
             "score": round(r.score, 4),
             "max_score": r.question.points,
             "status": "passed" if r.failed == 0 and r.ran else "failed",
-            "visibility": "visible",
+            "visibility": r.question.visibility,
             "output": _question_output(r),
         }
         for r in graded
     ]
-    return {
-        "score": round(sum(t["score"] for t in tests), 4),
-        "max_score": sum(t["max_score"] for t in tests),
-        "execution_time": round(execution_time, 2),
-        "output": output,
-        "visibility": "visible",
-        "tests": tests,
-    }
+    return results_json(tests, execution_time, output)
 
 
-def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+def fail_closed(rubric: Rubric, reason: str) -> dict[str, Any]:
+    """A zero for every graded question, each saying why: what a submission gets when it could not be
+    graded at all."""
+    tests = [{"number": q.id, "name": f"{q.id} {q.title}", "score": 0, "max_score": q.points, "status": "failed",
+              "visibility": q.visibility, "output": f"not graded: {reason}"}
+             for q in rubric.questions.values() if q.points > 0]
+    return results_json(tests, 0, f"This submission could not be graded: {reason}")
+
+
+def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
+            f.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    write_atomically(path, json.dumps(data, indent=2))

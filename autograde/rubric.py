@@ -8,6 +8,8 @@ from pathlib import Path
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
 SCORING_RULES = ("fraction", "all")
+# Gradescope's visibilities: a course may keep some questions from students until the due date.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,7 @@ class Question:
     id: str
     title: str
     points: float
+    visibility: str = "visible"
 
     @property
     def part(self) -> int:
@@ -46,7 +49,10 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
     for qid, entry in raw.get("questions", {}).items():
         if not isinstance(entry.get("points"), int | float) or entry["points"] < 0 or "title" not in entry:
             raise ValueError(f"{path}: question {qid} needs a title and points >= 0")
-        questions[qid] = Question(qid, entry["title"], float(entry["points"]))
+        visibility = entry.get("visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"{path}: question {qid}: visibility must be one of {VISIBILITIES}, not {visibility!r}")
+        questions[qid] = Question(qid, entry["title"], float(entry["points"]), visibility)
     if not questions:
         raise ValueError(f"{path}: no [questions.\"ID\"] entries")
     return Rubric(questions, scoring)

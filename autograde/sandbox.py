@@ -26,6 +26,7 @@ from typing import Any
 from autograde import errors
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
+from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
 from autograde.worker import read_frame, write_frame
 
@@ -49,7 +50,6 @@ def resident_bytes(group: int) -> int:
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
     return total
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def loading_message(text: str) -> dict[str, Any]:
@@ -216,7 +216,7 @@ class SandboxImpl(Impl):
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",
-                  *([PACKAGE_DIR / "reference"] if self.allow_reference else [])]
+                  *([REFERENCE_DIR] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
                   "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
                   "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],

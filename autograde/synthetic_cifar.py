@@ -149,3 +149,9 @@ def relax_integrity_check() -> Iterator[None]:
         yield
     finally:
         cifar.check_integrity = original
+
+
+if __name__ == "__main__":  # `python -m autograde.synthetic_cifar ROOT`: write it once (the Gradescope image does)
+    import sys
+
+    print(write(Path(sys.argv[1])))

@@ -18,13 +18,14 @@ import time
 from pathlib import Path
 
 from autograde import synthetic_cifar
+from autograde.layout import spec_args
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def timed_run(impl: Path, data_root: Path, sandboxed: bool) -> float:
-    cmd = [sys.executable, "-m", "pytest", "spec_tests", "--impl", str(impl), "--data-root", str(data_root),
-           "-q", "-p", "no:cacheprovider", *([] if sandboxed else ["--no-sandbox"])]
+    cmd = [sys.executable, "-m", "pytest", *spec_args(impl, "--data-root", str(data_root), "-q",
+                                                      *([] if sandboxed else ["--no-sandbox"]))]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - start

@@ -1,0 +1,75 @@
+"""What run_autograder runs: grade /autograder/submission into /autograder/results/results.json.
+
+A fail-closed result is written before anything else, so a grader that crashes or is killed
+(out of memory, Gradescope's own timeout) still leaves a valid zero with the reason; the grade
+replaces it atomically when the run ends. Grading stops at `--time-limit` (below Gradescope's
+timeout): the spec run is interrupted and keeps what it had earned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from autograde import synthetic_cifar
+from autograde.grade import run_spec
+from autograde.results import fail_closed, write_json_atomically
+from autograde.rubric import DEFAULT_RUBRIC, load_rubric
+from autograde.tracebacks import describe
+
+TIME_LIMIT = 540  # seconds; Gradescope's default timeout is 600
+IGNORED = ("__MACOSX", ".DS_Store")  # what an archiver adds to a zip
+
+
+def submission_in(folder: Path) -> Path:
+    """What the student uploaded: Gradescope puts the files (or a zip's contents) in `folder`; a zip of
+    one folder becomes that folder."""
+    entries = [p for p in folder.iterdir() if p.name not in IGNORED and not p.name.startswith(".")]
+    if len(entries) == 1 and entries[0].is_dir():
+        return submission_in(entries[0])
+    return folder
+
+
+def data_root(root: Path, scratch: Path) -> Path:
+    """The synthetic CIFAR-10 setup.sh wrote, or one written now."""
+    given = os.environ.get("PSET3_DATA_ROOT")
+    if given:
+        return Path(given)
+    built = root / "pset3-data" / "cifar10"
+    return built if synthetic_cifar.is_synthetic(built) else synthetic_cifar.write(scratch / "cifar10")
+
+
+def grade(root: Path, rubric: Path, time_limit: float, extra: list[str]) -> dict:
+    started = time.monotonic()
+    results = root / "results" / "results.json"
+    write_json_atomically(results, fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or "
+                                                                    "was stopped); please tell the course staff"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="pset3-autograder-") as tmp:
+            data, _ = run_spec(submission_in(root / "submission"), data_root(root, Path(tmp)),
+                               threads=os.cpu_count() or 1, extra=extra, time_limit=time_limit, rubric=rubric)
+    except Exception as exc:  # noqa: BLE001 - the grader's own failure still gives a result
+        data = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
+    data["execution_time"] = round(time.monotonic() - started, 2)
+    write_json_atomically(results, data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograde.gradescope.autograder",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("PSET3_AUTOGRADER_ROOT", "/autograder")))
+    parser.add_argument("--time-limit", type=float, default=float(os.environ.get("PSET3_TIME_LIMIT", TIME_LIMIT)),
+                        help=f"seconds before grading stops and keeps what it earned (default {TIME_LIMIT})")
+    args, extra = parser.parse_known_args(argv)
+    bundled = args.root / "source" / "rubric.toml"
+    data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra)
+    print(f"pset3: {data['score']:g} / {data['max_score']:g}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -90,13 +90,16 @@ def open_paths_for_others(paths: list[Path]) -> None:
 
 
 def python_paths() -> list[Path]:
-    """Where this interpreter, its standard library and its packages live."""
+    """Where this interpreter, its standard library and its packages live: the site folders, and any
+    other folder on sys.path that holds installed distributions (one a .pth file names). Never the
+    grader's working folder, which may hold other submissions."""
     import site
     import sys
     import sysconfig
 
+    installed = [Path(p) for p in sys.path if p and next(Path(p).glob("*.dist-info"), None) is not None]
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent,
-             *(Path(p) for p in site.getsitepackages()), Path(sysconfig.get_paths()["stdlib"])}
+             *(Path(p) for p in site.getsitepackages()), Path(sysconfig.get_paths()["stdlib"]), *installed}
     return sorted(p.resolve() for p in paths if p.exists())
 
 

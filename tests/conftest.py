@@ -50,3 +50,11 @@ def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = ()) ->
     """One spec run per target, two workers side by side, keyed by the targets' names."""
     outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=pytest_args)
     return {name: outcomes[path] for name, path in targets.items()}
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once from this checkout."""
+    from autograde.gradescope.bundle import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))

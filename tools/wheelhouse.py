@@ -36,12 +36,15 @@ MACHINE_PROVIDED = ("torch", "torchvision", "pytorch-lightning", "numpy")  # CUD
 
 
 def pins() -> dict[str, str]:
-    """The project's own requirement strings by distribution name (torch==2.14.1, syrupy==7.0.2, ...)."""
+    """The project's requirements by distribution name, each pinned to CI's version where
+    constraints.txt has one (syrupy==7.0.2, ...), else as pyproject.toml states it."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    lines = (REPO / "constraints.txt").read_text().splitlines()
+    tested = {canonical(line.split("==")[0]): line.strip() for line in lines if "==" in line and line[0] != "#"}
     found = {}
     for spec in [*project["dependencies"], *sum(project.get("optional-dependencies", {}).values(), [])]:
-        name = re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0]
-        found[canonical(name)] = spec
+        name = canonical(re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0])
+        found[name] = tested.get(name, spec)
     return found
 
 

@@ -1,0 +1,102 @@
+"""The wheel is the grader: installed into a fresh venv, far from any checkout, every command works.
+
+The venv reuses this environment's packages (torch among them) through a .pth file instead of
+installing them again, and pip installs the wheel into it with the constraints CI uses, without an
+index: so the wheel's dependency metadata must resolve to exactly the versions tested here.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograde.examples import FOLDER
+from autograde.layout import PACKAGE_DIR
+
+CORRECT = FOLDER / "correct.py"
+CONSTRAINTS = PACKAGE_DIR / "constraints.txt"
+
+
+def test_the_wheel_carries_every_package_the_spec_and_the_rubric(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for package in [PACKAGE_DIR / "autograde", PACKAGE_DIR / "reference", PACKAGE_DIR / "spec_tests"]:
+        sources = {p.relative_to(PACKAGE_DIR).as_posix() for p in package.rglob("*.py")}
+        assert sources <= names, sorted(sources - names)
+    assert {"autograde/rubric.toml", "autograde/gradescope/setup.sh", "autograde/gradescope/run_autograder"} <= names
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel installed; returns its bin folder."""
+    home = tmp_path_factory.mktemp("fresh")
+    venv.EnvBuilder(with_pip=False).create(home / "venv")
+    site = Path(sysconfig.get_paths(vars={"base": str(home / "venv"), "platbase": str(home / "venv")})["purelib"])
+    (site / "this-machines-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    bin_dir = home / "venv" / "bin"
+    run = subprocess.run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install", "--quiet",
+                          "--no-index", "--constraint", str(CONSTRAINTS), str(wheel)],
+                         capture_output=True, text=True, env=clean_env())
+    assert run.returncode == 0, run.stdout + run.stderr
+    return bin_dir
+
+
+def clean_env() -> dict[str, str]:
+    """This environment's variables, less any that would point Python at the checkout."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+
+
+def command(bin_dir: Path, *args: str, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=clean_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def finish(proc: subprocess.Popen) -> str:
+    output = proc.communicate(timeout=600)[0]
+    assert proc.returncode == 0, f"{proc.args} exited with {proc.returncode}:\n{output[-3000:]}"
+    return output
+
+
+def test_the_venv_imports_the_installed_wheel_not_the_checkout(installed, tmp_path):
+    code = ("import importlib.util as u, autograde.layout as l; "
+            "print(l.PACKAGE_DIR, l.CHECKOUT, *(u.find_spec(p).origin for p in ('reference', 'spec_tests')))")
+    out = finish(command(installed, "python", "-c", code, cwd=tmp_path)).split()
+    assert out[1] == "None", out
+    assert all(Path(p).is_relative_to(installed.parent) for p in (out[0], *out[2:])), out
+
+
+def test_pset3_grade_grades_the_correct_example_from_a_temporary_folder(installed, tmp_path):
+    (tmp_path / "submissions").mkdir()
+    shutil.copy(CORRECT, tmp_path / "submissions")
+    finish(command(installed, "pset3", "grade", "submissions", "--out", "out", cwd=tmp_path))
+    data = json.loads((tmp_path / "out" / "correct.py" / "results.json").read_text())
+    assert data["score"] == data["max_score"] == 81
+
+
+def test_check_report_template_and_pytest_work_from_a_temporary_folder(installed, tmp_path):
+    shutil.copy(CORRECT, tmp_path)
+    runs = {  # side by side: each is a spec run of its own
+        "check": command(installed, "pset3", "check", "correct.py", "-m", "part2", cwd=tmp_path),
+        "report": command(installed, "pset3", "report", "-m", "part2", "--results-json", "report.json",
+                          cwd=tmp_path),
+    }
+    printed = {name: finish(proc) for name, proc in runs.items()}
+    assert "26 / 26" in printed["check"]
+    assert json.loads((tmp_path / "report.json").read_text())["score"] == 26
+    pytest_run = finish(command(installed, "python", "-m", "pytest", "--impl", "correct.py", "-m", "part2",
+                                "-p", "no:cacheprovider", cwd=tmp_path))
+    assert "passed" in pytest_run and "26 / 26" in pytest_run
+    finish(command(installed, "pset3", "template", "skeleton", cwd=tmp_path))
+    assert (tmp_path / "skeleton").is_dir() and any((tmp_path / "skeleton").iterdir())
+
+
+def test_what_only_a_checkout_has_is_refused_with_the_reason(installed, tmp_path):
+    proc = command(installed, "pset3", "mutants", cwd=tmp_path)
+    output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 2 and "only in a checkout" in output

@@ -25,6 +25,7 @@ from typing import Any
 
 from autograde import errors
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
+from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
@@ -141,13 +142,13 @@ class SandboxImpl(Impl):
         self.files: list[dict[str, Any]] = []
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen | ForkedWorker | None = None
         self._ready = False
         self._home: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def spawn(self) -> None:
-        """Start the worker without waiting for it: it imports torch while the grader collects tests."""
+        """Start the worker without waiting for it: it loads the submission while the grader collects tests."""
         if self._proc is None and self._unloadable is None:
             self._spawn()
 
@@ -226,10 +227,13 @@ class SandboxImpl(Impl):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
                "HOME": str(cwd), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                **{k: v for k, v in os.environ.items() if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "autograde.worker", json.dumps(config)], cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(requests_r, answers_w))
+        if can_fork():  # the first worker of a spec run: it shares the grader's torch
+            self._proc = fork_worker(config, cwd, env, PACKAGE_DIR)
+        else:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "autograde.worker", json.dumps(config)], cwd=cwd, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(requests_r, answers_w))
         os.close(requests_r)
         os.close(answers_w)
         self._requests = os.fdopen(requests_w, "wb")

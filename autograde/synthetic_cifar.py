@@ -10,6 +10,7 @@ check is relaxed for such roots only (`relax_integrity_check`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -129,6 +130,36 @@ def load_raw(root: Path | str, train: bool) -> tuple[np.ndarray, np.ndarray]:
         data.append(entry["data"])
         labels.extend(entry.get("labels", entry.get("fine_labels", [])))
     return np.vstack(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.asarray(labels)
+
+
+class RawReader:
+    """Single raw images and labels of a CIFAR-10 root, read on demand: a test that checks a few
+    items needs neither the 180 MB of decoded arrays in memory nor the time to decode them all."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.folder = Path(root) / BASE_FOLDER
+
+    @functools.lru_cache(maxsize=2)  # noqa: B019 - one reader per session; the cache is the point
+    def _batch(self, name: str) -> tuple[np.ndarray, list[int]]:
+        with (self.folder / name).open("rb") as f:
+            entry = pickle.load(f, encoding="latin1")
+        return entry["data"], entry.get("labels", entry.get("fine_labels", []))
+
+    def _locate(self, split: str, index: int) -> tuple[np.ndarray, list[int], int]:
+        if split not in ("train", "test") or not 0 <= index < (TRAIN_BATCHES if split == "train" else 1) * BATCH_SIZE:
+            raise IndexError(f"no {split} image {index} in CIFAR-10")
+        name = f"data_batch_{index // BATCH_SIZE + 1}" if split == "train" else "test_batch"
+        data, labels = self._batch(name)
+        return data, labels, index % BATCH_SIZE
+
+    def image(self, split: str, index: int) -> np.ndarray:
+        """uint8 [32, 32, 3], as torchvision's CIFAR10 holds it."""
+        data, _, row = self._locate(split, index)
+        return data[row].reshape(3, 32, 32).transpose(1, 2, 0)
+
+    def label(self, split: str, index: int) -> int:
+        _, labels, row = self._locate(split, index)
+        return int(labels[row])
 
 
 @contextmanager

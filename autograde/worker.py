@@ -1,6 +1,7 @@
 """The sandbox worker: loads one submission and answers probe requests, isolated from the grader.
 
-Started by `autograde.sandbox` as `python -m autograde.worker CONFIG_JSON`. Requests and answers
+Started by `autograde.sandbox` as a fork of the grader (`autograde.fork`), or as
+`python -m autograde.worker CONFIG_JSON` where a fork is not safe. Requests and answers
 are frames on two inherited pipes (never stdout, which the submission may print to): JSON for
 structure and safetensors for tensors (`autograde.transport`). Nothing received is unpickled.
 """
@@ -135,8 +136,8 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
         write_frame(answers, text, blob)
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
+def run(config: dict[str, Any]) -> None:
+    """The worker's whole life: isolate, load, answer until the grader closes the pipe."""
     requests = os.fdopen(config["requests_fd"], "rb")
     answers = os.fdopen(config["answers_fd"], "wb")
     isolate(config)
@@ -144,4 +145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run(json.loads(sys.argv[1]))

@@ -26,7 +26,7 @@ def indices(observed, split):
 
 def expected_image(cifar_raw, base, index):
     """What an unaugmented item must be: ToTensor then Normalize with the CIFAR-10 statistics."""
-    raw = torch.from_numpy(np.ascontiguousarray(cifar_raw[base][0][index])).permute(2, 0, 1).float() / 255
+    raw = torch.from_numpy(np.ascontiguousarray(cifar_raw.image(base, index))).permute(2, 0, 1).float() / 255
     return (raw - MEAN) / STD
 
 
@@ -67,7 +67,7 @@ def test_labels_belong_to_their_images(split42, cifar_raw):
             item = reads[0]
             assert item["base"] is not None, f"{split}_set[{position}] was not read from torchvision's CIFAR10"
             base, index = item["base"]
-            truth = int(cifar_raw["train" if base else "test"][1][index])
+            truth = cifar_raw.label("train" if base else "test", index)
             assert item["label"] == truth, (
                 f"{split}_set[{position}] shows image {index} with label {item['label']!r}; its label is {truth}")
 

@@ -1,9 +1,13 @@
-"""Start the sandboxed worker as a fork of the grader, so both share one copy of torch.
+"""Processes forked from one that imported torch, so that all of them share one copy of it.
 
 `import torch` (CUDA build) takes ~280 MB of private memory per process, torchvision and Lightning
-~130 MB more: a worker started as a fresh interpreter holds a second copy of all of it. Forked
-from the grader right after the grader imported them, the worker shares those pages copy-on-write
-(`gc.freeze()` keeps the collector from touching them), and starts without importing anything.
+~130 MB more: every fresh interpreter holds a copy of all of it. Forked after the import, a process
+shares those pages copy-on-write (`gc.freeze()` keeps the collector from touching them) and starts
+without importing anything. Two places fork:
+- the sandbox forks its worker from the spec's pytest process (`fork_worker`);
+- `pset3 grade` and the Gradescope autograder fork each spec run from one server process that
+  imported torch and the plugin (`spec_process`, multiprocessing's forkserver): `--workers N`
+  holds one copy, not N, and no submission pays for the imports.
 
 A fork is only safe from a clean parent: torch not yet used (OpenMP's pool, once started, does not
 survive a fork; nor does a CUDA context), no other thread, and nothing of the reference or the
@@ -22,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 PRIVATE_MODULES = ("reference", "spec_tests")  # never in a worker's memory
+SHARED = ("torch", "torchvision", "pytorch_lightning", "lightning", "autograde.plugin", "autograde.grade")
+CLEAN_IMPORT = False  # set in a process forked from the spec server: torch imported there, never used
 _INHERITED: list[Any] = []  # the grader's stream objects, kept alive: freed, they would close reused descriptors
 
 
@@ -32,7 +38,8 @@ def can_fork() -> bool:
     import threading
 
     private = any(m.split(".")[0] in PRIVATE_MODULES for m in sys.modules)
-    return "torch" not in sys.modules and threading.active_count() == 1 and not private
+    unused = "torch" not in sys.modules or CLEAN_IMPORT
+    return unused and threading.active_count() == 1 and not private
 
 
 class ForkedWorker:
@@ -103,3 +110,45 @@ def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], packa
     sys.path_importer_cache.clear()
     sys.meta_path[:] = [f for f in sys.meta_path if "pytest" not in type(f).__module__]  # assertion rewriting
     sys.argv = ["-m", json.dumps(config)]
+
+
+_SERVER: Any = None
+
+
+def spec_server() -> Any:
+    """multiprocessing's forkserver, preloading what every spec run imports (started on first use)."""
+    global _SERVER
+    if _SERVER is None:
+        import multiprocessing
+
+        _SERVER = multiprocessing.get_context("forkserver")
+        _SERVER.set_forkserver_preload(list(SHARED))
+    return _SERVER
+
+
+def spec_process(argv: list[str], cwd: Path, log: Path, threads: int) -> Any:
+    """Start `pytest argv` in a process forked from the spec server; its output goes to `log`."""
+    process = spec_server().Process(target=_run_pytest, args=(argv, str(cwd), str(log), threads), daemon=False)
+    process.start()
+    return process
+
+
+def _run_pytest(argv: list[str], cwd: str, log: str, threads: int) -> None:
+    """In the forked process: what a fresh `python -m pytest` would have, then pytest itself."""
+    global CLEAN_IMPORT
+    import pytest
+    import torch
+
+    from autograde.isolation import die_with_parent
+
+    gc.freeze()  # the server's objects: shared pages the collector must not write to
+    CLEAN_IMPORT = True
+    die_with_parent()  # the server ends with the grader; this run ends with the server
+    os.chdir(cwd)
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(out)
+    os.environ.update({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)})
+    torch.set_num_threads(threads)
+    sys.exit(int(pytest.main(argv)))

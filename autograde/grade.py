@@ -15,15 +15,13 @@ import io
 import json
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograde import synthetic_cifar
-from autograde.isolation import die_with_parent
+from autograde.fork import spec_process
 from autograde.layout import spec_args
 from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
@@ -57,46 +55,39 @@ def feedback(name: str, results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _stop(proc: subprocess.Popen, limit: float) -> str:
+def _stop(process: Any, limit: float) -> str:
     """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
     ran (those that did not count as failed); one that does not stop within the grace is killed."""
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(INTERRUPT_GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    os.kill(process.pid, signal.SIGINT)
+    process.join(INTERRUPT_GRACE)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
     return f"grading took over its time limit of {limit:g} s"
 
 
 def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
              time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC) -> tuple[dict[str, Any], str | None]:
-    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
-    Always returns results: a run that ends without them gets a fail-closed zero with the reason."""
+    """The spec on one submission in its own pytest process (forked from the spec server, which
+    imported torch once for all runs): (results.json data, JUnit XML or None). Always returns
+    results: a run that ends without them gets a fail-closed zero with the reason."""
     with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
-        results, junit = Path(tmp) / "results.json", Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", *spec_args(submission, "-q", "--data-root", str(data_root),
-                                                          "--results-json", str(results), "--junitxml", str(junit),
-                                                          "--rubric", str(rubric), *extra)]
-        env = {**os.environ, **thread_env(threads)}
-        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                preexec_fn=die_with_parent)
-        try:
-            output = proc.communicate(timeout=time_limit)[0]
-            reason = f"the grader exited with {proc.returncode}: {output[-1500:]}"
-        except subprocess.TimeoutExpired:
-            reason = _stop(proc, time_limit)
+        results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
+        argv = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
+                         "--junitxml", str(junit), "--rubric", str(rubric), *extra)
+        process = spec_process(argv, Path(tmp), log, threads)
+        process.join(time_limit)
+        if process.exitcode is None:
+            reason = _stop(process, time_limit)
             if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
                 data = json.loads(results.read_text())
                 data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
                 return data, junit.read_text() if junit.exists() else None
+        else:
+            printed = log.read_text(errors="replace") if log.exists() else ""
+            reason = f"the grader exited with {process.exitcode}: {printed[-1500:]}"
         data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
         return data, junit.read_text() if junit.exists() else None
-
-
-def thread_env(threads: int) -> dict[str, str]:
-    """torch's thread count for one of several runs side by side: more threads than cores spin-wait."""
-    return {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
 
 
 def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str]) -> dict[str, Any]:

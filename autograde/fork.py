@@ -110,6 +110,16 @@ def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], packa
     sys.path_importer_cache.clear()
     sys.meta_path[:] = [f for f in sys.meta_path if "pytest" not in type(f).__module__]  # assertion rewriting
     sys.argv = ["-m", json.dumps(config)]
+    _forget_resource_tracker()
+
+
+def _forget_resource_tracker() -> None:
+    """multiprocessing's resource tracker of the grader (its pipe is closed here): the worker's own
+    multiprocessing (DataLoader workers) starts one of its own, as a fresh interpreter would."""
+    tracker = sys.modules.get("multiprocessing.resource_tracker")
+    if tracker is not None:
+        tracker._resource_tracker._fd = None
+        tracker._resource_tracker._pid = None
 
 
 _SERVER: Any = None

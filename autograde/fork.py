@@ -4,9 +4,7 @@
 ~130 MB more: every fresh interpreter holds a copy of all of it. Forked after the import, a process
 shares those pages copy-on-write (`gc.freeze()` keeps the collector from touching them) and starts
 without importing anything. Two places fork:
-- the sandbox forks its worker from the spec's pytest process (`fork_worker`) while that process
-  is clean, else has the spec server fork it (`serve_worker`: a worker started again after a
-  timeout, the kill matrix's many sandboxed runs in one process);
+- the sandbox forks its worker from the spec's pytest process (`fork_worker`);
 - `pset3 grade` and the Gradescope autograder fork each spec run from one server process that
   imported torch and the plugin (`spec_process`, multiprocessing's forkserver): `--workers N`
   holds one copy, not N, and no submission pays for the imports.
@@ -14,8 +12,8 @@ without importing anything. Two places fork:
 A fork is only safe from a clean parent: torch not yet used (OpenMP's pool, once started, does not
 survive a fork; nor does a CUDA context), no other thread, and nothing of the reference or the
 spec imported (the submission must not find them in its memory). The first worker of a spec run
-is started before any of that; `can_fork` says when it is not so. The spec server is always
-clean: it only imports. Forked workers are named `pset3-worker` (ps, pgrep).
+is started before any of that; `can_fork` says when it is not so (a second spec run in one
+process, the machinery's own tests), and the sandbox then starts a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -45,56 +43,18 @@ def can_fork() -> bool:
 
 
 class ForkedWorker:
-    """The parts of `subprocess.Popen` the sandbox uses, for a worker forked here or by the server."""
+    """The parts of `subprocess.Popen` the sandbox uses, for a forked worker."""
 
-    def __init__(self, pid: int, stdout: Any, process: Any = None) -> None:
+    def __init__(self, pid: int, stdout: Any) -> None:
         self.pid = pid
         self.stdout = stdout
-        self.process = process  # the server's multiprocessing.Process, else our own child
         self.returncode: int | None = None
 
     def wait(self) -> int:
-        if self.returncode is None and self.process is not None:
-            self.process.join()
-            self.returncode = self.process.exitcode
-        elif self.returncode is None:
+        if self.returncode is None:
             _, status = os.waitpid(self.pid, 0)
             self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
-
-
-def serve_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path) -> ForkedWorker:
-    """Have the spec server fork the worker (its pipes passed over the server's socket)."""
-    out_r, out_w = os.pipe()
-    fds = [PassedFd(fd) for fd in (config["requests_fd"], config["answers_fd"], out_w)]
-    process = spec_server().Process(target=_served_worker, args=(config, str(cwd), env, str(package_dir), fds),
-                                    daemon=False)  # a daemon may not start DataLoader workers
-    process.start()
-    os.close(out_w)
-    return ForkedWorker(process.pid, os.fdopen(out_r, "rb"), process)
-
-
-class PassedFd:
-    """A descriptor sent to a process the server forks: pickled while that process starts, it goes
-    over the server's socket, and arrives as the child's own descriptor number."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def __reduce__(self) -> tuple[Any, tuple[Any]]:
-        from multiprocessing.reduction import DupFd
-
-        return _arrived, (DupFd(self.fd),)
-
-
-def _arrived(passed: Any) -> int:
-    return passed.detach()
-
-
-def _served_worker(config: dict[str, Any], cwd: str, env: dict[str, str], package_dir: str, fds: list[int]) -> None:
-    requests, answers, out = fds
-    config = {**config, "requests_fd": requests, "answers_fd": answers}
-    _run_worker(config, Path(cwd), env, Path(package_dir), out)
 
 
 def fork_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path) -> ForkedWorker:
@@ -107,40 +67,30 @@ def fork_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_
     gc.freeze()
     pid = os.fork()
     if pid == 0:
-        _run_worker(config, cwd, env, package_dir, out_w)
+        code = 1
+        try:
+            _become_worker(config, cwd, env, package_dir, out_w)
+            worker.run(config)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # noqa: BLE001 - report it on the worker's own output, as a fresh one would
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
     os.close(out_w)
     return ForkedWorker(pid, os.fdopen(out_r, "rb"))
-
-
-def _run_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path, out_w: int) -> None:
-    """In the forked child: become the worker, run it, and end the process (never return)."""
-    from autograde import worker
-
-    code = 1
-    try:
-        _become_worker(config, cwd, env, package_dir, out_w)
-        worker.run(config)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:  # noqa: BLE001 - report it on the worker's own output, as a fresh one would
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
 
 
 def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path, out_w: int) -> None:
     """In the child: the descriptors, environment, paths and argv a fresh `python -m autograde.worker` has."""
     import faulthandler
 
-    from autograde.isolation import name_process
-
     faulthandler.disable()
-    name_process("pset3-worker")
     grader_dirs = {os.getcwd(), "", str(package_dir)}
     _INHERITED.extend([sys.stdin, sys.stdout, sys.stderr])
     devnull = os.open(os.devnull, os.O_RDONLY)

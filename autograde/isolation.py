@@ -36,11 +36,6 @@ def die_with_parent() -> None:
     _check(_libc.prctl(1, signal.SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")  # 1 = PR_SET_PDEATHSIG
 
 
-def name_process(name: str) -> None:
-    """The process's name as ps and pgrep show it (a forked worker keeps its parent's command line)."""
-    _check(_libc.prctl(15, name.encode()[:15], 0, 0, 0), "prctl(PR_SET_NAME)")  # 15 = PR_SET_NAME
-
-
 def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 

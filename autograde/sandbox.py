@@ -15,6 +15,8 @@ import os
 import select
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +25,7 @@ from typing import Any
 
 from autograde import errors
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
-from autograde.fork import ForkedWorker, can_fork, fork_worker, serve_worker
+from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
@@ -140,7 +142,7 @@ class SandboxImpl(Impl):
         self.files: list[dict[str, Any]] = []
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
-        self._proc: ForkedWorker | None = None
+        self._proc: subprocess.Popen | ForkedWorker | None = None
         self._ready = False
         self._home: Path | None = None
 
@@ -225,10 +227,13 @@ class SandboxImpl(Impl):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
                "HOME": str(cwd), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                **{k: v for k, v in os.environ.items() if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
-        # The first worker of a spec run is forked from this process and shares its torch; any later
-        # one (this process has computed since) is forked by the spec server, which only imports.
-        start = fork_worker if can_fork() else serve_worker
-        self._proc = start(config, cwd, env, PACKAGE_DIR)
+        if can_fork():  # the first worker of a spec run: it shares the grader's torch
+            self._proc = fork_worker(config, cwd, env, PACKAGE_DIR)
+        else:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "autograde.worker", json.dumps(config)], cwd=cwd, env=env,
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(requests_r, answers_w))
         os.close(requests_r)
         os.close(answers_w)
         self._requests = os.fdopen(requests_w, "wb")

@@ -18,6 +18,7 @@ process, the machinery's own tests), and the sandbox then starts a fresh interpr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -116,6 +117,9 @@ def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], packa
 def _forget_resource_tracker() -> None:
     """multiprocessing's resource tracker of the grader (its pipe is closed here): the worker's own
     multiprocessing (DataLoader workers) starts one of its own, as a fresh interpreter would."""
+    import multiprocessing
+
+    multiprocessing.set_start_method(None, force=True)  # the default (fork), as a fresh interpreter has
     tracker = sys.modules.get("multiprocessing.resource_tracker")
     if tracker is not None:
         tracker._resource_tracker._fd = None
@@ -136,8 +140,11 @@ def spec_server() -> Any:
     return _SERVER
 
 
-def spec_process(argv: list[str], cwd: Path, log: Path, threads: int) -> Any:
-    """Start `pytest argv` in a process forked from the spec server; its output goes to `log`."""
+def spec_process(argv: list[str], cwd: Path, log: Path, threads: int, shared: bool = True) -> Any:
+    """Start `pytest argv` in a process forked from the spec server (`shared`: several runs share its
+    imports), else as a fresh interpreter; its output goes to `log`."""
+    if not shared:
+        return FreshProcess(argv, cwd, log, threads)
     process = spec_server().Process(target=_run_pytest, args=(argv, str(cwd), str(log), threads), daemon=False)
     process.start()
     return process
@@ -153,6 +160,11 @@ def _run_pytest(argv: list[str], cwd: str, log: str, threads: int) -> None:
 
     gc.freeze()  # the server's objects: shared pages the collector must not write to
     CLEAN_IMPORT = True
+    # The forkserver made its start method this process's default; a fresh `python -m pytest` (and
+    # the worker forked from it: DataLoader workers) has the platform's, fork.
+    import multiprocessing
+
+    multiprocessing.set_start_method(None, force=True)
     die_with_parent()  # the server ends with the grader; this run ends with the server
     os.chdir(cwd)
     out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -162,3 +174,34 @@ def _run_pytest(argv: list[str], cwd: str, log: str, threads: int) -> None:
     os.environ.update({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)})
     torch.set_num_threads(threads)
     sys.exit(int(pytest.main(argv)))
+
+
+class FreshProcess:
+    """`pytest argv` as a fresh interpreter, with the parts of multiprocessing.Process that grading uses:
+    for a single spec run, where a spec server would only add a process (its sandboxed worker is
+    forked from the run itself all the same)."""
+
+    def __init__(self, argv: list[str], cwd: Path, log: Path, threads: int) -> None:
+        import subprocess
+
+        from autograde.isolation import die_with_parent
+
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+        with log.open("w") as out:
+            self._proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=cwd, env=env, stdout=out,
+                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                          preexec_fn=die_with_parent)
+        self.pid = self._proc.pid
+
+    def join(self, timeout: float | None = None) -> None:
+        import subprocess
+
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout)
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._proc.poll()
+
+    def kill(self) -> None:
+        self._proc.kill()

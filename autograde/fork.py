@@ -3,11 +3,8 @@
 `import torch` (CUDA build) takes ~280 MB of private memory per process, torchvision and Lightning
 ~130 MB more: every fresh interpreter holds a copy of all of it. Forked after the import, a process
 shares those pages copy-on-write (`gc.freeze()` keeps the collector from touching them) and starts
-without importing anything. Two places fork:
-- the sandbox forks its worker from the spec's pytest process (`fork_worker`);
-- `pset3 grade` and the Gradescope autograder fork each spec run from one server process that
-  imported torch and the plugin (`spec_process`, multiprocessing's forkserver): `--workers N`
-  holds one copy, not N, and no submission pays for the imports.
+without importing anything. The sandbox forks its worker from the spec's pytest process
+(`fork_worker`); each spec run of `pset3 grade` is a fresh interpreter (`FreshProcess`).
 
 A fork is only safe from a clean parent: torch not yet used (OpenMP's pool, once started, does not
 survive a fork; nor does a CUDA context), no other thread, and nothing of the reference or the
@@ -27,8 +24,6 @@ from pathlib import Path
 from typing import Any
 
 PRIVATE_MODULES = ("reference", "spec_tests")  # never in a worker's memory
-SHARED = ("torch", "torchvision", "pytorch_lightning", "lightning", "autograde.plugin", "autograde.grade")
-CLEAN_IMPORT = False  # set in a process forked from the spec server: torch imported there, never used
 _INHERITED: list[Any] = []  # the grader's stream objects, kept alive: freed, they would close reused descriptors
 
 
@@ -39,8 +34,7 @@ def can_fork() -> bool:
     import threading
 
     private = any(m.split(".")[0] in PRIVATE_MODULES for m in sys.modules)
-    unused = "torch" not in sys.modules or CLEAN_IMPORT
-    return unused and threading.active_count() == 1 and not private
+    return "torch" not in sys.modules and threading.active_count() == 1 and not private
 
 
 class ForkedWorker:
@@ -126,60 +120,9 @@ def _forget_resource_tracker() -> None:
         tracker._resource_tracker._pid = None
 
 
-_SERVER: Any = None
-
-
-def spec_server() -> Any:
-    """multiprocessing's forkserver, preloading what every spec run imports (started on first use)."""
-    global _SERVER
-    if _SERVER is None:
-        import multiprocessing
-
-        _SERVER = multiprocessing.get_context("forkserver")
-        _SERVER.set_forkserver_preload(list(SHARED))
-    return _SERVER
-
-
-def spec_process(argv: list[str], cwd: Path, log: Path, threads: int, shared: bool = True) -> Any:
-    """Start `pytest argv` in a process forked from the spec server (`shared`: several runs share its
-    imports), else as a fresh interpreter; its output goes to `log`."""
-    if not shared:
-        return FreshProcess(argv, cwd, log, threads)
-    process = spec_server().Process(target=_run_pytest, args=(argv, str(cwd), str(log), threads), daemon=False)
-    process.start()
-    return process
-
-
-def _run_pytest(argv: list[str], cwd: str, log: str, threads: int) -> None:
-    """In the forked process: what a fresh `python -m pytest` would have, then pytest itself."""
-    global CLEAN_IMPORT
-    import pytest
-    import torch
-
-    from autograde.isolation import die_with_parent
-
-    gc.freeze()  # the server's objects: shared pages the collector must not write to
-    CLEAN_IMPORT = True
-    # The forkserver made its start method this process's default; a fresh `python -m pytest` (and
-    # the worker forked from it: DataLoader workers) has the platform's, fork.
-    import multiprocessing
-
-    multiprocessing.set_start_method(None, force=True)
-    die_with_parent()  # the server ends with the grader; this run ends with the server
-    os.chdir(cwd)
-    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(out)
-    os.environ.update({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)})
-    torch.set_num_threads(threads)
-    sys.exit(int(pytest.main(argv)))
-
-
 class FreshProcess:
-    """`pytest argv` as a fresh interpreter, with the parts of multiprocessing.Process that grading uses:
-    for a single spec run, where a spec server would only add a process (its sandboxed worker is
-    forked from the run itself all the same)."""
+    """`pytest argv` as a fresh interpreter (its sandboxed worker is forked from it), with the parts of
+    multiprocessing.Process that grading uses."""
 
     def __init__(self, argv: list[str], cwd: Path, log: Path, threads: int) -> None:
         import subprocess

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde import synthetic_cifar
-from autograde.fork import spec_process
+from autograde.fork import FreshProcess
 from autograde.layout import spec_args
 from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
@@ -67,16 +67,14 @@ def _stop(process: Any, limit: float) -> str:
 
 
 def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
-             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
-             shared: bool = False) -> tuple[dict[str, Any], str | None]:
-    """The spec on one submission in its own pytest process (`shared`: forked from the spec server,
-    which imported torch once for all the runs of a batch): (results.json data, JUnit XML or None).
+             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC) -> tuple[dict[str, Any], str | None]:
+    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
     Always returns results: a run that ends without them gets a fail-closed zero with the reason."""
     with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
         results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
         argv = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
                          "--junitxml", str(junit), "--rubric", str(rubric), *extra)
-        process = spec_process(argv, Path(tmp), log, threads, shared)
+        process = FreshProcess(argv, Path(tmp), log, threads)
         process.join(time_limit)
         if process.exitcode is None:
             reason = _stop(process, time_limit)
@@ -91,11 +89,10 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
         return data, junit.read_text() if junit.exists() else None
 
 
-def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str],
-              shared: bool = False) -> dict[str, Any]:
+def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str]) -> dict[str, Any]:
     """Run the spec on one submission; always leaves a valid results.json behind."""
     out.mkdir(parents=True, exist_ok=True)
-    data, junit = run_spec(submission, data_root, threads, extra, shared=shared)
+    data, junit = run_spec(submission, data_root, threads, extra)
     if junit is not None:
         write_atomically(out / "junit.xml", junit)
     write_atomically(out / "feedback.md", feedback(submission.name, data))
@@ -133,8 +130,7 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
         root = data_root or synthetic_cifar.write(Path(tmp) / "cifar10")
         with Progress() as progress, ThreadPoolExecutor(max_workers=workers) as pool:
             task = progress.add_task(f"grading {len(todo)} of {len(entries)}", total=len(todo))
-            shared = len(todo) > 1  # one spec server for the batch; a single run is cheaper on its own
-            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, list(extra), shared) for p in todo]
+            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, list(extra)) for p in todo]
             for job in jobs:
                 job.result()
                 progress.advance(task)

@@ -3,8 +3,7 @@
 `import torch` (CUDA build) takes ~280 MB of private memory per process, torchvision and Lightning
 ~130 MB more: every fresh interpreter holds a copy of all of it. Forked after the import, a process
 shares those pages copy-on-write (`gc.freeze()` keeps the collector from touching them) and starts
-without importing anything. The sandbox forks its worker from the spec's pytest process
-(`fork_worker`); each spec run of `pset3 grade` is a fresh interpreter (`FreshProcess`).
+without importing anything: the sandbox forks its worker from the spec's pytest process.
 
 A fork is only safe from a clean parent: torch not yet used (OpenMP's pool, once started, does not
 survive a fork; nor does a CUDA context), no other thread, and nothing of the reference or the
@@ -15,7 +14,6 @@ process, the machinery's own tests), and the sandbox then starts a fresh interpr
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import os
@@ -118,33 +116,3 @@ def _forget_resource_tracker() -> None:
     if tracker is not None:
         tracker._resource_tracker._fd = None
         tracker._resource_tracker._pid = None
-
-
-class FreshProcess:
-    """`pytest argv` as a fresh interpreter (its sandboxed worker is forked from it), with the parts of
-    multiprocessing.Process that grading uses."""
-
-    def __init__(self, argv: list[str], cwd: Path, log: Path, threads: int) -> None:
-        import subprocess
-
-        from autograde.isolation import die_with_parent
-
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-        with log.open("w") as out:
-            self._proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=cwd, env=env, stdout=out,
-                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                          preexec_fn=die_with_parent)
-        self.pid = self._proc.pid
-
-    def join(self, timeout: float | None = None) -> None:
-        import subprocess
-
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._proc.wait(timeout)
-
-    @property
-    def exitcode(self) -> int | None:
-        return self._proc.poll()
-
-    def kill(self) -> None:
-        self._proc.kill()

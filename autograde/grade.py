@@ -15,13 +15,15 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograde import synthetic_cifar
-from autograde.fork import FreshProcess
+from autograde.isolation import die_with_parent
 from autograde.layout import spec_args
 from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
@@ -55,14 +57,15 @@ def feedback(name: str, results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _stop(process: Any, limit: float) -> str:
+def _stop(proc: subprocess.Popen, limit: float) -> str:
     """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
     ran (those that did not count as failed); one that does not stop within the grace is killed."""
-    os.kill(process.pid, signal.SIGINT)
-    process.join(INTERRUPT_GRACE)
-    if process.exitcode is None:
-        process.kill()
-        process.join()
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(INTERRUPT_GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
     return f"grading took over its time limit of {limit:g} s"
 
 
@@ -74,17 +77,20 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
         results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
         argv = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
                          "--junitxml", str(junit), "--rubric", str(rubric), *extra)
-        process = FreshProcess(argv, Path(tmp), log, threads)
-        process.join(time_limit)
-        if process.exitcode is None:
-            reason = _stop(process, time_limit)
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+        with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.fork)
+            proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=tmp, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        try:
+            proc.wait(time_limit)
+        except subprocess.TimeoutExpired:
+            reason = _stop(proc, time_limit)
             if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
                 data = json.loads(results.read_text())
                 data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
                 return data, junit.read_text() if junit.exists() else None
         else:
-            printed = log.read_text(errors="replace") if log.exists() else ""
-            reason = f"the grader exited with {process.exitcode}: {printed[-1500:]}"
+            reason = f"the grader exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}"
         data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
         return data, junit.read_text() if junit.exists() else None
 

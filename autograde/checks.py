@@ -7,13 +7,16 @@ from typing import Any
 
 import torch
 
+from autograde.seeding import derive
+
 # Tolerances per comparison kind; CPU float32 forward passes of small nets agree far tighter.
 CPU_FP32 = {"rtol": 1e-5, "atol": 1e-5}
 
 
 def rand(*shape: int, seed: int = 0) -> torch.Tensor:
-    """Uniform [0, 1) input drawn on the CPU from its own generator (global RNG untouched)."""
-    return torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
+    """Uniform [0, 1) input drawn on the CPU from its own generator (global RNG untouched), seeded
+    with this run's seed for `seed` (`autograde.seeding`)."""
+    return torch.rand(*shape, generator=torch.Generator().manual_seed(derive(seed)))
 
 
 def assert_tensor(out: Any, what: str) -> torch.Tensor:

@@ -1,11 +1,11 @@
 """The `pset3` command line.
 
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
-    pset3 mutants [--jobs N] [--cuda] [NAME...]                         the mutant kill matrix
+    pset3 mutants [--jobs N] [--cuda] [--seed N] [NAME...]              the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
-    pset3 check SUBMISSION [--data-root DIR] [-m part2]     what a student runs: sandboxed spec, table, reasons
+    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N]     what a student runs: sandboxed spec, table, reasons
     pset3 template DIR                                      a skeleton submission with every contract name
-    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR]
+    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
 """
 
@@ -45,7 +45,7 @@ def _check(args: argparse.Namespace) -> int:
         results = Path(tmp) / "results.json"
         argv = spec_args(args.submission, "-q", "--results-json", str(results),
                          *(["--data-root", args.data_root] if args.data_root else []),
-                         *(["-m", args.m] if args.m else []))
+                         "--seed", args.seed, *(["-m", args.m] if args.m else []))
         with contextlib.redirect_stdout(io.StringIO()) as noise:
             code = pytest.main(argv)
         if not results.exists():
@@ -86,7 +86,7 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
         print("pset3 grade: --workers must be at least 1", file=sys.stderr)
         return 2
     gradebook = grade(folder, Path(args.out), args.workers, args.force,
-                      Path(args.data_root) if args.data_root else None, rest)
+                      Path(args.data_root) if args.data_root else None, rest, args.seed)
     header, *rows = list(csv.reader(gradebook.open()))
     table = Table(title=f"gradebook: {gradebook}", title_justify="left")  # one column per submission
     table.add_column("question")
@@ -143,6 +143,23 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                             "pipeline, not a real run")
 
 
+def _seed(value: str) -> str:
+    from autograde import seeding
+
+    if value != seeding.RANDOM:
+        try:
+            seeding.parse(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**63) or 'random'") from None
+    return value
+
+
+def _add_seed(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--seed", type=_seed, default="random",
+                         help="the grading seed (recorded in results.json as extra_data.seed; give it again to "
+                              "reproduce a grade exactly); default: a fresh random one per submission")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pset3", description="pset3-spec: conformance suite and autograder")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -154,11 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     mutants.add_argument("names", nargs="*")
     mutants.add_argument("--jobs", type=int, default=2)
     mutants.add_argument("--cuda", action="store_true", help="the device mutants, through the agreement spec on CUDA")
+    mutants.add_argument("--seed", type=_seed, default="0", help="the grading seed of every run (default 0, as in CI)")
     _add_train(commands)
     check = commands.add_parser("check", help="check a submission as the grader will (sandboxed), question by question")
     check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")
     check.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one)")
     check.add_argument("-m", help="only some questions, e.g. part2")
+    _add_seed(check)
     template = commands.add_parser("template", help="write a skeleton submission with every contract name")
     template.add_argument("folder")
     grade = commands.add_parser("grade", help="grade a folder of submissions: results.json, feedback, JUnit, CSV")
@@ -167,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
+    _add_seed(grade)
     gradescope = commands.add_parser("gradescope", help="build the autograder zip for a Gradescope assignment")
     gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
     gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")
@@ -206,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from autograde import matrix
 
-    return matrix.main([*args.names, "--jobs", str(args.jobs), *(["--cuda"] if args.cuda else [])])
+    return matrix.main([*args.names, "--jobs", str(args.jobs), "--seed", args.seed, *(["--cuda"] if args.cuda else [])])
 
 
 if __name__ == "__main__":

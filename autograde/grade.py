@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from autograde import synthetic_cifar
+from autograde import seeding, synthetic_cifar
 from autograde.isolation import die_with_parent
 from autograde.layout import spec_args
 from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
@@ -70,13 +70,15 @@ def _stop(proc: subprocess.Popen, limit: float) -> str:
 
 
 def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
-             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC) -> tuple[dict[str, Any], str | None]:
+             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
+             seed: str = seeding.RANDOM) -> tuple[dict[str, Any], str | None]:
     """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
-    Always returns results: a run that ends without them gets a fail-closed zero with the reason."""
+    Always returns results: a run that ends without them gets a fail-closed zero with the reason.
+    `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.seeding`)."""
     with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
         results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
         argv = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
-                         "--junitxml", str(junit), "--rubric", str(rubric), *extra)
+                         "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
         with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.fork)
             proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=tmp, env=env, stdout=out,
@@ -95,10 +97,11 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
         return data, junit.read_text() if junit.exists() else None
 
 
-def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str]) -> dict[str, Any]:
+def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str],
+              seed: str = seeding.RANDOM) -> dict[str, Any]:
     """Run the spec on one submission; always leaves a valid results.json behind."""
     out.mkdir(parents=True, exist_ok=True)
-    data, junit = run_spec(submission, data_root, threads, extra)
+    data, junit = run_spec(submission, data_root, threads, extra, seed=seed)
     if junit is not None:
         write_atomically(out / "junit.xml", junit)
     write_atomically(out / "feedback.md", feedback(submission.name, data))
@@ -121,7 +124,7 @@ def write_gradebook(out: Path, names: list[str]) -> Path:
 
 
 def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_root: Path | None = None,
-          extra: list[str] = ()) -> Path:
+          extra: list[str] = (), seed: str = seeding.RANDOM) -> Path:
     from rich.progress import Progress
 
     folder, out = folder.resolve(), out.resolve()  # each submission's pytest runs in a temporary folder
@@ -136,7 +139,7 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
         root = data_root or synthetic_cifar.write(Path(tmp) / "cifar10")
         with Progress() as progress, ThreadPoolExecutor(max_workers=workers) as pool:
             task = progress.add_task(f"grading {len(todo)} of {len(entries)}", total=len(todo))
-            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, list(extra)) for p in todo]
+            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, list(extra), seed) for p in todo]
             for job in jobs:
                 job.result()
                 progress.advance(task)

@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes side by side (default 2)")
     parser.add_argument("--cuda", action="store_true",
                         help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
+    parser.add_argument("--seed", default="0", help="the grading seed of every spec run (default 0, as in CI)")
     args = parser.parse_args(argv)
     if not CATALOG.is_file():
         print(f"the mutants live only in a checkout of pset3-spec ({CATALOG} is missing)", file=sys.stderr)
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     mutants = [m for m in read_catalog() if (not args.names or m.name in args.names)
                and (m.tier == "gpu" or not args.cuda)]
-    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs, pytest_args=CUDA_RUN if args.cuda else ())
+    pytest_args = (*(CUDA_RUN if args.cuda else ()), "--seed", args.seed)
+    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs, pytest_args=pytest_args)
     ok = True
     for m in mutants:
         o = outcomes[m.path]

@@ -39,6 +39,15 @@ class Impl:
     def _observe(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    def _ask(self, probe: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """One observation. A `seed` is a spec test's offset: the probe gets this run's seed for it
+        (`autograde.seeding`), so a submission sees the grading seed's inputs only when asked."""
+        from autograde.seeding import derive
+
+        if "seed" in kwargs:
+            kwargs = {**kwargs, "seed": derive(kwargs["seed"])}
+        return self._observe(probe, name, args, kwargs)
+
     def forward(self, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
                 zero: tuple[str, ...] = (), module: str = "", mode: str = "eval", seed: int = 0,
                 device: str = "cpu") -> Any:
@@ -46,66 +55,66 @@ class Impl:
         given, tensors named in `zero` zeroed), or of its submodule at path `module`."""
         kwargs = {"init": init, "weights": weights, "zero": zero, "module": module, "mode": mode, "seed": seed,
                   "device": device}
-        return self._observe("forward", name, inputs, kwargs)
+        return self._ask("forward", name, inputs, kwargs)
 
     def parameters(self, name: str, init: Init = ()) -> list[Param]:
-        return [Param(*p) for p in self._observe("parameters", name, (), {"init": init})]
+        return [Param(*p) for p in self._ask("parameters", name, (), {"init": init})]
 
     def modules(self, name: str, init: Init = ()) -> list[Module]:
-        return [Module(*m) for m in self._observe("modules", name, (), {"init": init})]
+        return [Module(*m) for m in self._ask("modules", name, (), {"init": init})]
 
     def state(self, name: str, init: Init = (), seed: int = 0) -> dict[str, torch.Tensor]:
-        return self._observe("state", name, (), {"init": init, "seed": seed})
+        return self._ask("state", name, (), {"init": init, "seed": seed})
 
     def value(self, name: str) -> Any:
-        return self._observe("value", name, (), {})
+        return self._ask("value", name, (), {})
 
     def call(self, name: str, *args: Any, seed: int = 0, **kwargs: Any) -> Any:
         """The return value of the function `name(*args, **kwargs)`, run under `seed`."""
-        return self._observe("call", name, args, {"seed": seed, **kwargs})
+        return self._ask("call", name, args, {"seed": seed, **kwargs})
 
     def splits(self, name: str, root: str, seed: int = 42, reads: dict[str, list[int]] | None = None,
                repeats: int = 2) -> dict[str, Any]:
         """Observations of the datasets `name(root, seed=seed)` builds (see probes/data.py)."""
-        return self._observe("splits", name, (str(root),), {"seed": seed, "reads": reads, "repeats": repeats})
+        return self._ask("splits", name, (str(root),), {"seed": seed, "reads": reads, "repeats": repeats})
 
-    def fit(self, name: str, init: Init = (), fast_dev_run: int = 5) -> dict[str, Any]:
+    def fit(self, name: str, init: Init = (), fast_dev_run: int = 5, seed: int = 0) -> dict[str, Any]:
         """Batch counts, logged metric names and files left by a fast_dev_run fit and test."""
-        return self._observe("fit", name, (), {"init": init, "fast_dev_run": fast_dev_run})
+        return self._ask("fit", name, (), {"init": init, "fast_dev_run": fast_dev_run, "seed": seed})
 
     def optimizers(self, name: str, init: Init = ()) -> dict[str, Any]:
-        return self._observe("optimizers", name, (), {"init": init})
+        return self._ask("optimizers", name, (), {"init": init})
 
     def loaders(self, name: str, root: str) -> dict[str, Any]:
         """The loaders `name(root)` returns: lengths, bases, samplers, first indices, a first batch."""
-        return self._observe("loaders", name, (str(root),), {})
+        return self._ask("loaders", name, (str(root),), {})
 
     def train_loop(self, name: str, epochs: int = 1, lr: float = 0.001, momentum: float = 0.9,
                    samples: int = 4000, seed: int = 0) -> dict[str, Any]:
         """Final weights and log of `name(net, loader, ...)` on the probe's net and data."""
-        return self._observe("train_loop", name, (), {"epochs": epochs, "lr": lr, "momentum": momentum,
+        return self._ask("train_loop", name, (), {"epochs": epochs, "lr": lr, "momentum": momentum,
                                                       "samples": samples, "seed": seed})
 
     def evaluate(self, name: str, samples: int = 64, seed: int = 0) -> dict[str, Any]:
         """What `name(net, loader)` returns on the probe's net, and the grad mode in its forwards."""
-        return self._observe("evaluate", name, (), {"samples": samples, "seed": seed})
+        return self._ask("evaluate", name, (), {"samples": samples, "seed": seed})
 
     def gradients(self, name: str, *inputs: torch.Tensor, upstream: torch.Tensor, init: Init = (),
                   weights: Mapping[str, torch.Tensor] | None = None, seed: int = 0, device: str = "cpu",
                   dtype: str = "float32") -> dict[str, Any]:
         """Output, input gradients and parameter gradients of one eval-mode forward and backward of
         `name(*init)` on `device` in `dtype`, TF32 off (see probes/devices.py)."""
-        return self._observe("gradients", name, inputs, {"upstream": upstream, "init": init, "weights": weights,
+        return self._ask("gradients", name, inputs, {"upstream": upstream, "init": init, "weights": weights,
                                                          "seed": seed, "device": device, "dtype": dtype})
 
     def timing(self, name: str, *inputs: torch.Tensor, init: Init = (), step: str = "forward",
                device: str = "cpu", repeats: int = 10, warmup: int = 3,
-               budget_s: float | None = None) -> list[float]:
+               budget_s: float | None = None, seed: int = 0) -> list[float]:
         """Seconds per call of a forward pass or a training step, up to `repeats` times after `warmup`
         (fewer, at least one, once `budget_s` is spent)."""
-        return self._observe("timing", name, inputs, {"init": init, "step": step, "device": device,
+        return self._ask("timing", name, inputs, {"init": init, "step": step, "device": device,
                                                       "repeats": repeats, "warmup": warmup,
-                                                      "budget_s": budget_s})
+                                                      "budget_s": budget_s, "seed": seed})
 
     def names(self) -> list[str]:
         """Every public top-level name the implementation defines."""

@@ -6,6 +6,7 @@ through `impl` (and the reference through `ref`); this module turns their outcom
 
 from __future__ import annotations
 
+import argparse
 import random
 import time
 from functools import cached_property
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograde import synthetic_cifar
+from autograde import seeding, synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
 from autograde.execution import DEFINITIONS_GRACE, LOAD_TIMEOUT, STATEMENT_TIMEOUT, Budget
 from autograde.layout import SPEC_DIR
@@ -78,9 +79,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--speed-ratio", type=float, default=5.0, metavar="X",
                     help="speed spec: fail when the implementation is more than X times slower than the "
                          "reference, side by side (default 5)")
+    group.addoption("--seed", default=str(seeding.FIXED), metavar="N|random", type=_seed_option,
+                    help=f"the grading seed every seed of the spec (weights, inputs) is derived from: an integer, "
+                         f"or 'random' for a fresh one, recorded in results.json (default {seeding.FIXED}; pset3 "
+                         f"grade and check draw a random one)")
     group.addoption("--data-root", default=None, metavar="DIR",
                     help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
                          "CIFAR-10 written once per session into a temporary folder")
+
+
+def _seed_option(value: str) -> str:
+    if value != seeding.RANDOM:
+        try:
+            seeding.parse(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**63) or 'random'") from None
+    return value
 
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
@@ -112,6 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
         rubric = load_rubric(Path(config.getoption("--rubric")))
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(f"--rubric: {exc}") from None
+    seeding.configure(config.getoption("--seed"))  # a random one is drawn later, after the worker has forked
     session = GradingSession(config, impl_path, rubric)
     config.stash[STATE] = session
     config.pluginmanager.register(session, "autograde-session")
@@ -156,15 +171,17 @@ def cifar_raw(cifar_root: Path) -> synthetic_cifar.RawReader:
 
 @pytest.fixture(autouse=True)
 def _seeded_rng() -> None:
-    """Every test starts from seed 0 in torch, numpy and random, and leaves global RNG state as it was."""
+    """Every test starts from the run's seed for 0 in torch, numpy and random, and leaves global RNG state
+    as it was."""
     import torch  # not at module level: see GradingSession.start_worker
 
     saved = random.getstate(), np.random.get_state()
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    seed = seeding.derive(0)
     with torch.random.fork_rng(devices=devices):
-        random.seed(0)
-        np.random.seed(0)
-        torch.manual_seed(0)
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        torch.manual_seed(seed)
         yield
     random.setstate(saved[0])
     np.random.set_state(saved[1])
@@ -308,7 +325,8 @@ class GradingSession:
         path = self.config.getoption("--results-json")
         if path:
             results = self.gradebook.results()
-            data = gradescope(results, time.monotonic() - self.started, output=self.load_summary())
+            data = gradescope(results, time.monotonic() - self.started, output=self.load_summary(),
+                              seed=seeding.grading_seed())
             write_json_atomically(Path(path), data)
 
     def close_worker(self) -> None:
@@ -329,7 +347,7 @@ class GradingSession:
         if not results:
             return
         tr = terminalreporter
-        tr.write_sep("=", f"pset3 results for {self.impl_path}")
+        tr.write_sep("=", f"pset3 results for {self.impl_path} (seed {seeding.grading_seed()})")
         if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             tr.write_line(f"The run stopped early ({pytest.ExitCode(exitstatus).name}): tests that did not run "
                           f"count as failed.", red=True, bold=True)

@@ -130,7 +130,8 @@ def versions() -> dict[str, str]:
     return found
 
 
-def results_json(tests: list[dict[str, Any]], execution_time: float, output: str) -> dict[str, Any]:
+def results_json(tests: list[dict[str, Any]], execution_time: float, output: str,
+                 seed: int | None = None) -> dict[str, Any]:
     """Gradescope's results.json around its per-question `tests` (output in Markdown, pytest's
     own stdout hidden from students)."""
     return {
@@ -142,12 +143,13 @@ def results_json(tests: list[dict[str, Any]], execution_time: float, output: str
         "test_output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"versions": versions()},
+        "extra_data": {"versions": versions(), **({} if seed is None else {"seed": seed})},
         "tests": tests,
     }
 
 
-def gradescope(results: list[QuestionResult], execution_time: float, output: str = "") -> dict[str, Any]:
+def gradescope(results: list[QuestionResult], execution_time: float, output: str = "",
+               seed: int | None = None) -> dict[str, Any]:
     """Gradescope's results.json: one entry per graded question (0-point questions, and questions
     whose tests were all skipped, are not graded)."""
     graded = [r for r in results if r.graded]
@@ -163,7 +165,7 @@ def gradescope(results: list[QuestionResult], execution_time: float, output: str
         }
         for r in graded
     ]
-    return results_json(tests, execution_time, output)
+    return results_json(tests, execution_time, output, seed)
 
 
 def fail_closed(rubric: Rubric, reason: str) -> dict[str, Any]:

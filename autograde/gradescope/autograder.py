@@ -42,7 +42,7 @@ def data_root(root: Path, scratch: Path) -> Path:
     return built if synthetic_cifar.is_synthetic(built) else synthetic_cifar.write(scratch / "cifar10")
 
 
-def grade(root: Path, rubric: Path, time_limit: float, extra: list[str]) -> dict:
+def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = "random") -> dict:
     started = time.monotonic()
     results = root / "results" / "results.json"
     write_json_atomically(results, fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or "
@@ -50,7 +50,8 @@ def grade(root: Path, rubric: Path, time_limit: float, extra: list[str]) -> dict
     try:
         with tempfile.TemporaryDirectory(prefix="pset3-autograder-") as tmp:
             data, _ = run_spec(submission_in(root / "submission"), data_root(root, Path(tmp)),
-                               threads=os.cpu_count() or 1, extra=extra, time_limit=time_limit, rubric=rubric)
+                               threads=os.cpu_count() or 1, extra=extra, time_limit=time_limit, rubric=rubric,
+                               seed=seed)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure still gives a result
         data = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
     data["execution_time"] = round(time.monotonic() - started, 2)
@@ -64,9 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("PSET3_AUTOGRADER_ROOT", "/autograder")))
     parser.add_argument("--time-limit", type=float, default=float(os.environ.get("PSET3_TIME_LIMIT", TIME_LIMIT)),
                         help=f"seconds before grading stops and keeps what it earned (default {TIME_LIMIT})")
+    parser.add_argument("--seed", default=os.environ.get("PSET3_SEED", "random"),
+                        help="the grading seed (default: a fresh random one, recorded in results.json)")
     args, extra = parser.parse_known_args(argv)
     bundled = args.root / "source" / "rubric.toml"
-    data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra)
+    data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra, args.seed)
     print(f"pset3: {data['score']:g} / {data['max_score']:g}")
     return 0
 

@@ -35,3 +35,8 @@ class ImplError(SubmissionProblem):
 class ObservationError(SubmissionProblem):
     """The implementation ran but its result cannot be observed as asked (not a tensor, not plain
     data, weights that cannot be transplanted)."""
+
+
+class Tampered(SubmissionProblem):
+    """The submission replaced something the probes rely on (a torch function, a builtin, a probe): the
+    grader fails it closed from then on, since nothing it observes after that is evidence."""

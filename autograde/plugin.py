@@ -71,6 +71,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--load-timeout", type=float, default=LOAD_TIMEOUT, metavar="SECONDS",
                     help=f"seconds all top-level statements of one file may run; after that only definitions "
                          f"(def, class, import) run, for {DEFINITIONS_GRACE:g} s more (default {LOAD_TIMEOUT:g})")
+    group.addoption("--no-tamper-check", action="store_true",
+                    help="sandbox: do not check the worker for replaced torch, builtins or probes (only to measure "
+                         "what the check costs; never for grading)")
     group.addoption("--allow-reference-imports", action="store_true",
                     help="sandbox: let the submission import the reference (for the project's own mutants "
                          "and test submissions; never for grading students)")
@@ -252,7 +255,7 @@ class GradingSession:
             return InProcessImpl(load(self.impl_path, budget))
         return SandboxImpl(self.impl_path, expose=[self.data_folder], timeout=option("--timeout"),
                            start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"),
-                           cuda=option("--tier") != "cpu", budget=budget)
+                           cuda=option("--tier") != "cpu", budget=budget, tamper_check=not option("--no-tamper-check"))
 
     def start_worker(self) -> None:
         """Start the sandboxed worker now, before collection imports the spec and the reference and before

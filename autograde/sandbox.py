@@ -63,7 +63,8 @@ def loading_message(text: str) -> dict[str, Any]:
                     "files": [{"name": str(f["name"]), "ran": int(f["ran"]), "seconds": float(f["seconds"]),
                                "skipped": [Skipped.from_data(s).as_data() for s in f["skipped"]]}
                               for f in message["files"]],
-                    "import_errors": [[str(m), str(d)] for m, d in message["import_errors"]]}
+                    "import_errors": [[str(m), str(d)] for m, d in message["import_errors"]],
+                    "tampered": [str(t) for t in message["tampered"]]}
         s = message["statement"]
         return {"statement": {"event": str(s["event"]), "file": str(s["file"]), "ordinal": int(s["ordinal"]),
                               "where": str(s["where"]), "code": str(s["code"]), "budget": float(s["budget"])}}
@@ -121,7 +122,8 @@ class SandboxImpl(Impl):
 
     def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
                  allow_reference: bool = False, memory_bytes: int = 8 * GiB,
-                 start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET) -> None:
+                 start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET,
+                 tamper_check: bool = True) -> None:
         self.label = str(submission)
         self.submission = Path(submission).resolve()
         self.expose = [Path(p).resolve() for p in expose]
@@ -130,6 +132,8 @@ class SandboxImpl(Impl):
         self.allow_reference = allow_reference
         self._unloadable: str | None = None  # why the worker could not start: every call fails with it
         self._timed_out: set[tuple[str, str]] = set()  # (probe, name) that ran out of time once
+        self.tamper_check = tamper_check
+        self.tampered: list[str] = []  # what the worker found replaced: from the first, every call fails with it
         self.memory_bytes = memory_bytes
         # CUDA reserves far more address space than it uses, so RLIMIT_AS would stop it from starting:
         # a worker that may use CUDA has its resident memory watched by this process instead.
@@ -175,6 +179,13 @@ class SandboxImpl(Impl):
             break
         self.notes, self.files, self.import_errors = hello["notes"], hello["files"], hello["import_errors"]
         self._ready = True
+        if hello["tampered"]:
+            self._fail_closed(hello["tampered"])
+
+    def _fail_closed(self, found: list[str]) -> None:
+        """The submission replaced what the probes rely on: nothing its worker says from now on counts."""
+        self.tampered += found
+        self.close()
 
     def _await_load(self) -> dict[str, Any]:
         """Read the worker's frames until it is ready: each statement it starts comes with its budget,
@@ -222,6 +233,7 @@ class SandboxImpl(Impl):
                   "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
                   "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
+                  "tamper_check": self.tamper_check,
                   "memory_bytes": None if self.cuda else self.memory_bytes, "cpu_seconds": 3600,
                   "file_bytes": GiB, "processes": 512}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
@@ -294,8 +306,10 @@ class SandboxImpl(Impl):
             raise errors.SubmissionImportError(self._unloadable)
         if (probe, name) in self._timed_out:  # fail fast: one hang per probe and name is enough
             raise errors.ImplError(f"not run: {probe} on {name} timed out earlier (after {self.timeout:g} s)")
-        if self._proc is None or not self._ready:
+        if not self.tampered and (self._proc is None or not self._ready):
             self._start()
+        if self.tampered:  # found while loading, or by an earlier call
+            raise errors.Tampered(f"{self.tampered[0]}: the grader trusts nothing it observes after that")
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
         try:
             answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
@@ -305,6 +319,8 @@ class SandboxImpl(Impl):
             raise
         if answer["ok"]:
             return answer["value"]
+        if answer["kind"] == "Tampered":
+            self._fail_closed([str(answer["message"])])
         kind = getattr(errors, answer["kind"], errors.ObservationError)
         raise kind(answer["message"], answer["detail"])
 
@@ -313,6 +329,8 @@ class SandboxImpl(Impl):
 
     def load_report(self) -> list[str]:
         lines = describe_load(self.notes, self.files, [tuple(e) for e in self.import_errors]) + self.events
+        lines += [f"The grader failed the submission closed: {t}; every observation after that failed."
+                  for t in self.tampered]
         output = self.output().strip()
         if output:
             dropped = self._output.dropped

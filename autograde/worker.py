@@ -98,7 +98,8 @@ def preload(submission: Path) -> None:
 
 
 def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None:
-    from autograde.errors import ObservationError, SubmissionProblem
+    from autograde import integrity
+    from autograde.errors import ObservationError, SubmissionProblem, Tampered
     from autograde.execution import Budget
     from autograde.loading import load_path
     from autograde.probes import PROBES
@@ -108,32 +109,55 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
     preload(Path(config["submission"]))
     if not config["allow_reference"]:
         sys.meta_path.insert(0, BlockReference())
+    # The reply path and the probe table, taken before the submission can replace them; then the watch
+    # records everything the probes rely on (`autograde.integrity`).
+    reply, probes = write_frame, dict(PROBES)
+    watch = integrity.start() if config["tamper_check"] else None
+    tampered: list[str] = []  # what the submission replaced: from the first, every answer says so
+    previous: list[str] = []  # the statement that ran last, for a change found before the next one
+
+    def look(when: str) -> None:
+        if watch is not None:
+            try:
+                watch.verify(when)
+            except Tampered as exc:
+                tampered.append(exc.message)
 
     def tell(event: str, file: str, stmt: Any, budget: float) -> None:  # the parent watches loading through these
+        if event == "start" and previous:
+            look(f"while loading, by {previous[0]}")
+        previous[:] = [f"{file} {stmt.where}: {stmt.code}"]
         statement = {"event": event, "file": file, "ordinal": stmt.ordinal, "where": stmt.where, "code": stmt.code,
                      "budget": budget}
-        write_frame(answers, json.dumps({"statement": statement}), b"")
+        reply(answers, json.dumps({"statement": statement}), b"")
 
     skip = {(file, ordinal): (outcome, why) for file, ordinal, outcome, why in config["skip"]}
     budget = Budget(config["statement_timeout"], config["load_timeout"], skip)
     submission = load_path(Path(config["submission"]), budget, tell)
+    look(f"while loading, by {previous[0]}" if previous else "while loading")
     errors = [[e.message, e.detail] for e in submission.import_errors]
     hello = {"ready": True, "notes": submission.notes, "files": [f.report() for f in submission.files],
-             "import_errors": errors}
-    write_frame(answers, json.dumps(hello), b"")
+             "import_errors": errors, "tampered": tampered}
+    reply(answers, json.dumps(hello), b"")
     while (frame := read_frame(requests)) is not None:
         request = decode(*frame)
         try:
+            if tampered:
+                raise Tampered(tampered[0])
             obj = submission.resolve(request["name"])
-            value = PROBES[request["probe"]](obj, request["name"], *request["args"], **request["kwargs"])
+            value = probes[request["probe"]](obj, request["name"], *request["args"], **request["kwargs"])
+            if watch is not None:
+                watch.verify(f"while the grader ran {request['probe']} on `{request['name']}`")
             text, blob = encode({"ok": True, "value": value})
         except SubmissionProblem as exc:
+            if isinstance(exc, Tampered) and not tampered:
+                tampered.append(exc.message)
             text, blob = encode({"ok": False, "kind": type(exc).__name__, "message": exc.message,
                                  "detail": exc.detail})
         except Exception as exc:  # noqa: BLE001 - a probe's own failure still gets an answer
             error = ObservationError(f"the probe {request['probe']} failed: {describe(exc)}")
             text, blob = encode({"ok": False, "kind": "ObservationError", "message": error.message, "detail": ""})
-        write_frame(answers, text, blob)
+        reply(answers, text, blob)
 
 
 def run(config: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from autograde import integrity
 from autograde.errors import ImplError, ObservationError, SubmissionProblem
 from autograde.execution import explain_name_error
 from autograde.tracebacks import describe, implementation_traceback
@@ -23,7 +24,9 @@ Init = Sequence[Any] | Mapping[str, Any]
 
 @contextmanager
 def running(what: str) -> Iterator[None]:
-    """Report any exception raised by implementation code as an ImplError naming `what`."""
+    """Report any exception raised by implementation code as an ImplError naming `what`; in the
+    sandbox's worker, then look for anything the code replaced (`autograde.integrity`), before the
+    probe goes on to read what it returned."""
     try:
         yield
     except SubmissionProblem:
@@ -32,6 +35,8 @@ def running(what: str) -> Iterator[None]:
         cause = explain_name_error(exc)  # a name that a top-level statement which did not run would have defined
         message = f"{what} raised {describe(exc)}" + (f"\n{cause}" if cause else "")
         raise ImplError(message, implementation_traceback(exc)) from None
+    finally:
+        integrity.check(f"while `{what}` ran")
 
 
 @contextmanager

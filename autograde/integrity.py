@@ -1,0 +1,236 @@
+"""Tamper evidence for the sandbox worker (DESIGN.md section 3): observations are evidence only while
+everything the probes rely on is what it was before the submission loaded.
+
+`Watch.record()` keeps, before the submission runs, the identity of every function and class of the
+watched modules (torch, torch.nn, torch.nn.functional, autograd and its grad mode, torch.utils.data,
+both Lightning packages, the builtins, the modules of the reply path, and every autograde module: the
+probe table, transport, the worker), of every method of their classes (`torch.Tensor`'s and
+`nn.Module`'s among them, and any method a submission adds to shadow an inherited one), and of the
+interpreter's global hooks (trace and profile functions, torch function and dispatch modes, module
+hooks registered for every nn.Module). `Watch.verify()` compares them all, by identity, after each
+top-level statement, after every call into the submission and after every probe. Whatever changed is
+put back at once, so the worker's own machinery goes on working honestly, and the change is reported:
+the sandbox then fails the submission closed, naming what it replaced and where.
+
+What this cannot see, and README says so: a change undone before the next look (a patch made and
+reverted inside one call). For those the probes take their evidence from what the submission cannot
+cheaply fake (`autograde.probes.evidence`). A determined attacker inside one Python process can
+defeat any check made in that process; the point is that no cheap trick forges an observation.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from autograde.errors import Tampered
+
+WATCHED_MODULES = (
+    "builtins", "torch", "torch.nn", "torch.nn.functional", "torch.nn.modules.module", "torch.autograd",
+    "torch.autograd.grad_mode", "torch.utils.data", "torch.utils.data.dataloader", "torch.utils.data.dataset",
+    "pytorch_lightning", "lightning", "lightning.pytorch", "json", "json.encoder", "struct", "math",
+    "safetensors", "safetensors.torch",
+)
+OWN_PREFIX = "autograde"  # every module of ours in the worker: the probe table, transport, the reply path
+# Classes whose methods are recorded: those the watched modules hold and that these packages define,
+# with their bases.
+CLASS_PACKAGES = ("torch", "pytorch_lightning", "lightning", "lightning_fabric", "autograde", "safetensors",
+                  "json")
+_IMMUTABLE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: a static or immutable type cannot be patched at all
+_MISSING = object()
+
+
+def _callable_like(value: Any) -> bool:
+    return callable(value) or isinstance(value, classmethod | staticmethod | property | types.GetSetDescriptorType |
+                                         types.MemberDescriptorType)
+
+
+def _patchable_class(value: Any) -> bool:
+    return (isinstance(value, type) and not value.__flags__ & _IMMUTABLE
+            and str(getattr(value, "__module__", "")).split(".")[0] in CLASS_PACKAGES)
+
+
+class _Space:
+    """One namespace (a module's or a class's __dict__) and the entries it held when recorded."""
+
+    __slots__ = ("label", "mapping", "owner", "saved", "size", "closed")
+
+    def __init__(self, label: str, mapping: Any, owner: Any, saved: list[tuple[str, Any]], closed: bool) -> None:
+        self.label = label
+        self.mapping = mapping  # module dict (writable) or class mappingproxy
+        self.owner = owner  # the class, for setattr, or None for a plain dict
+        self.saved = saved
+        self.size = len(mapping)
+        self.closed = closed  # a class: a new entry may shadow an inherited method
+
+    def put(self, key: str, value: Any) -> None:
+        if self.owner is None:
+            self.mapping[key] = value
+        else:
+            type.__setattr__(self.owner, key, value)
+
+    def remove(self, key: str) -> None:
+        if self.owner is None:
+            self.mapping.pop(key, None)
+        else:
+            type.__delattr__(self.owner, key)
+
+
+def _global_hooks() -> list[tuple[str, Callable[[], Any], Callable[[Any], None]]]:
+    """(what, read it, put it back) for interpreter-wide hooks that would see or change every call."""
+    hooks: list[tuple[str, Callable[[], Any], Callable[[Any], None]]] = [
+        ("sys.settrace", sys.gettrace, sys.settrace),
+        ("sys.setprofile", sys.getprofile, sys.setprofile),
+        ("threading.settrace", lambda: threading._trace_hook, threading.settrace),
+        ("threading.setprofile", lambda: threading._profile_hook, threading.setprofile),
+    ]
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        hooks += [
+            ("a torch function mode", torch._C._len_torch_function_stack,
+             _popper(torch._C._len_torch_function_stack, torch._C._pop_torch_function_stack)),
+            ("a torch dispatch mode", torch._C._len_torch_dispatch_stack,
+             _popper(torch._C._len_torch_dispatch_stack, torch._C._pop_torch_dispatch_stack)),
+        ]
+        module = sys.modules["torch.nn.modules.module"]
+        for name in sorted(vars(module)):
+            table = getattr(module, name)
+            if name.startswith("_global_") and isinstance(table, dict):
+                hooks.append((f"a global module hook ({name.strip('_')})", table.copy, _restorer(table)))
+    return hooks
+
+
+def _popper(length: Callable[[], int], pop: Callable[[], Any]) -> Callable[[int], None]:
+    def restore(saved: int) -> None:
+        while length() > saved:
+            pop()
+    return restore
+
+
+def _restorer(table: dict) -> Callable[[dict], None]:
+    def restore(saved: dict) -> None:
+        table.clear()
+        table.update(saved)
+    return restore
+
+
+class Watch:
+    """The recorded identities, and the comparison that finds what the submission replaced."""
+
+    def __init__(self) -> None:
+        self.spaces: list[_Space] = []
+        self.hooks: list[tuple[str, Callable[[], Any], Callable[[Any], None], Any]] = []
+        self.found: list[str] = []  # every replacement seen so far, in words
+
+    def record(self) -> Watch:
+        modules = [(name, sys.modules[name]) for name in WATCHED_MODULES if name in sys.modules]
+        modules += sorted((n, m) for n, m in sys.modules.items() if n.split(".")[0] == OWN_PREFIX and m is not None)
+        if getattr(sys.modules.get("__main__"), "__spec__", None) is not None and \
+                sys.modules["__main__"].__spec__.name.startswith(OWN_PREFIX):
+            modules.append(("__main__", sys.modules["__main__"]))  # `python -m autograde.worker`
+        classes: dict[int, tuple[str, type]] = {}
+        for name, module in modules:
+            own = name.split(".")[0] == OWN_PREFIX or name == "__main__"
+            entries = [(k, v) for k, v in vars(module).items()
+                       if (own and not k.startswith("__")) or _callable_like(v)]
+            self.spaces.append(_Space(name, vars(module), None, entries, closed=False))
+            for key, value in entries:
+                if isinstance(value, dict) and own and key.isupper():  # a table of ours (PROBES)
+                    self.spaces.append(_Space(f"{name}.{key}", value, None, list(value.items()), closed=True))
+                for cls in getattr(value, "__mro__", ()) if _patchable_class(value) else ():
+                    if _patchable_class(cls):
+                        classes.setdefault(id(cls), (f"{cls.__module__}.{cls.__qualname__}", cls))
+        for label, cls in classes.values():
+            entries = [(k, v) for k, v in vars(cls).items() if _callable_like(v)]
+            self.spaces.append(_Space(label, vars(cls), cls, entries, closed=True))
+        self.hooks = [(what, read, put, read()) for what, read, put in _global_hooks()]
+        return self
+
+    def verify(self, when: str) -> None:
+        """Raise Tampered if anything recorded was replaced since the last look (put back first)."""
+        changed = self._changes()
+        if changed:
+            words = _summary(changed)
+            self.found.append(f"{words} {when}")
+            raise Tampered(f"the submission replaced {words} {when}")
+
+    def _changes(self, _len: Callable[[Any], int] = len) -> list[tuple[str, Any]]:
+        """(what, the replacement) for each change, each put back. Written with operators and methods
+        of built-in types only: a replaced builtin (`len`, `isinstance`) must not blind it."""
+        changed: list[tuple[str, Any]] = []
+        for space in self.spaces:
+            mapping = space.mapping
+            for key, value in space.saved:
+                now = mapping.get(key, _MISSING)
+                if now is not value:
+                    changed.append((f"{space.label}.{key}", now))
+                    space.put(key, value)
+            if space.closed and _len(mapping) != space.size:
+                saved = dict(space.saved)
+                for key in [k for k in mapping if k not in saved and _callable_like(mapping[k])]:
+                    changed.append((f"{space.label}.{key}", mapping[key]))
+                    space.remove(key)
+        for what, read, put, saved in self.hooks:
+            now = read()
+            if now != saved if isinstance(saved, int | dict) else now is not saved:
+                changed.append((what, now))
+                put(saved)
+        return changed
+
+
+def _summary(changed: list[tuple[str, Any]]) -> str:
+    shown = [f"{what}{_origin(value)}" for what, value in changed[:3]]
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return ", ".join(shown) + more
+
+
+def _origin(value: Any) -> str:
+    """` (x.py line 7)`: where a replacement was written, when the value tells (a function, a method,
+    a class with methods)."""
+    code = None
+    for candidate in _functions_of(value):
+        code = candidate.__code__
+        break
+    if code is None:
+        return ""
+    return f" ({Path(code.co_filename).name} line {code.co_firstlineno})"
+
+
+def _functions_of(value: Any) -> Iterator[types.FunctionType]:
+    if isinstance(value, types.FunctionType):
+        yield value
+    elif isinstance(value, types.MethodType) and isinstance(value.__func__, types.FunctionType):
+        yield value.__func__
+    elif isinstance(value, classmethod | staticmethod) and isinstance(value.__func__, types.FunctionType):
+        yield value.__func__
+    elif isinstance(value, property) and isinstance(value.fget, types.FunctionType):
+        yield value.fget
+    elif isinstance(value, type):
+        yield from (v for v in type.__dict__["__dict__"].__get__(value).values() if isinstance(v, types.FunctionType))
+
+
+_WATCH: Watch | None = None  # the worker's, once it has recorded; None elsewhere (the reference, in-process runs)
+
+
+def start() -> Watch:
+    """Record now (in the worker, before the submission loads); later `check` calls compare with it."""
+    global _WATCH
+    _WATCH = Watch()  # first: the record holds this very value, so replacing it is seen too
+    return _WATCH.record()
+
+
+def check(when: str) -> None:
+    """Verify the worker's watch, if it has one (a no-op in any other process)."""
+    if _WATCH is not None:
+        _WATCH.verify(when)
+
+
+def found() -> list[str]:
+    return list(_WATCH.found) if _WATCH is not None else []
+
+
+__all__ = ["Tampered", "Watch", "check", "found", "start"]

@@ -172,14 +172,23 @@ class Watch:
             if space.closed and _len(mapping) != space.size:
                 saved = dict(space.saved)
                 for key in [k for k in mapping if k not in saved and _callable_like(mapping[k])]:
-                    changed.append((f"{space.label}.{key}", mapping[key]))
-                    space.remove(key)
+                    if mapping[key] is not _inherited(space.owner, key):  # one equal to the inherited entry (as Lightning puts back dunders it patched) changes nothing
+                        changed.append((f"{space.label}.{key}", mapping[key]))
+                        space.remove(key)
         for what, read, put, saved in self.hooks:
             now = read()
             if now != saved if isinstance(saved, int | dict) else now is not saved:
                 changed.append((what, now))
                 put(saved)
         return changed
+
+
+def _inherited(cls: type, key: str) -> Any:
+    """What `cls.key` would be without the class's own entry."""
+    for base in cls.__mro__[1:]:
+        if key in vars(base):
+            return vars(base)[key]
+    return _MISSING
 
 
 def _summary(changed: list[tuple[str, Any]]) -> str:

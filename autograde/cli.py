@@ -3,7 +3,7 @@
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
     pset3 mutants [--jobs N] [--cuda] [--seed N] [NAME...]              the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
-    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N]     what a student runs: sandboxed spec, table, reasons
+    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N]   what a student runs: the sandboxed spec
     pset3 template DIR                                      a skeleton submission with every contract name
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle

@@ -172,7 +172,8 @@ class Watch:
             if space.closed and _len(mapping) != space.size:
                 saved = dict(space.saved)
                 for key in [k for k in mapping if k not in saved and _callable_like(mapping[k])]:
-                    if mapping[key] is not _inherited(space.owner, key):  # one equal to the inherited entry (as Lightning puts back dunders it patched) changes nothing
+                    # An entry that is the inherited one changes nothing (Lightning puts back dunders that way).
+                    if mapping[key] is not _inherited(space.owner, key):
                         changed.append((f"{space.label}.{key}", mapping[key]))
                         space.remove(key)
         for what, read, put, saved in self.hooks:
@@ -212,9 +213,8 @@ def _origin(value: Any) -> str:
 def _functions_of(value: Any) -> Iterator[types.FunctionType]:
     if isinstance(value, types.FunctionType):
         yield value
-    elif isinstance(value, types.MethodType) and isinstance(value.__func__, types.FunctionType):
-        yield value.__func__
-    elif isinstance(value, classmethod | staticmethod) and isinstance(value.__func__, types.FunctionType):
+    elif isinstance(value, types.MethodType | classmethod | staticmethod) and \
+            isinstance(value.__func__, types.FunctionType):
         yield value.__func__
     elif isinstance(value, property) and isinstance(value.fget, types.FunctionType):
         yield value.fget

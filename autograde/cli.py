@@ -150,7 +150,7 @@ def _seed(value: str) -> str:
         try:
             seeding.parse(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**63) or 'random'") from None
+            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**31) or 'random'") from None
     return value
 
 

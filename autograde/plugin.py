@@ -96,7 +96,7 @@ def _seed_option(value: str) -> str:
         try:
             seeding.parse(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**63) or 'random'") from None
+            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**31) or 'random'") from None
     return value
 
 
@@ -183,7 +183,7 @@ def _seeded_rng() -> None:
     seed = seeding.derive(0)
     with torch.random.fork_rng(devices=devices):
         random.seed(seed)
-        np.random.seed(seed % 2**32)
+        np.random.seed(seed)
         torch.manual_seed(seed)
         yield
     random.setstate(saved[0])

@@ -18,11 +18,41 @@ from autograde.errors import ObservationError
 from autograde.probes.core import running, scratch_cwd, seeded
 from autograde.probes.data import _base_indices, no_network, recording_reads
 from autograde.synthetic_cifar import relax_integrity_check
+from autograde.transport import plain_number, type_name
+
+# torch's own functions and the output's own grad_fn slot, taken when the worker starts, before the
+# submission loads: what the probe net records with them a patched torch.is_grad_enabled,
+# nn.Module.__call__, hook or torch function mode does not change.
+_conv2d, _relu, _flatten, _linear = torch.conv2d, torch.relu, torch.flatten, torch._C._nn.linear
+_is_grad_enabled = torch._C.is_grad_enabled
+_grad_fn = torch._C.TensorBase.__dict__["grad_fn"].__get__
+_no_torch_function = torch._C.DisableTorchFunction
 
 
-def probe_net() -> nn.Module:
-    """A small convnet for loops to train: cheap per step, and conv + linear like CifarNet."""
-    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 10))
+class ProbeNet(nn.Module):
+    """A small convnet for loops to train: cheap per step, and conv + linear like CifarNet (the state
+    of `nn.Sequential(Conv2d(3, 4, 3), ReLU(), Flatten(), Linear(144, 10))`, initialised as it is).
+
+    Its forward is written with the functions above and records, for each call, whether autograd
+    tracked it: from the real grad mode and the output's grad_fn, not from anything the code under
+    test can replace."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.add_module("0", nn.Conv2d(3, 4, 3))
+        self.add_module("3", nn.Linear(4 * 6 * 6, 10))
+        self.tracked: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        conv, fc = self._modules["0"]._parameters, self._modules["3"]._parameters
+        with _no_torch_function():
+            out = _linear(_flatten(_relu(_conv2d(x, conv["weight"], conv["bias"])), 1), fc["weight"], fc["bias"])
+            self.tracked.append(_is_grad_enabled() or _grad_fn(out) is not None)
+        return out
+
+
+def probe_net() -> ProbeNet:
+    return ProbeNet()
 
 
 def probe_data(samples: int, seed: int) -> TensorDataset:
@@ -80,24 +110,19 @@ def train_loop(obj: object, name: str, epochs: int = 1, lr: float = 0.001, momen
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
         with running(f"{name}(net, loader, epochs={epochs}, lr={lr}, momentum={momentum})"):
             log = obj(net, loader, epochs=epochs, lr=lr, momentum=momentum)
-    if not isinstance(log, list | tuple):
-        raise ObservationError(f"{name} returned a {type(log).__name__}, expected the running-loss log (a list)")
+    if not issubclass(type(log), list | tuple):
+        raise ObservationError(f"{name} returned a {type_name(log)}, expected the running-loss log (a list)")
+    entries = list(list.__iter__(log) if issubclass(type(log), list) else tuple.__iter__(log))
     return {"weights": {k: v.detach().clone() for k, v in net.state_dict().items()},
-            "log": [float(x) if isinstance(x, int | float | torch.Tensor) and torch.tensor(x).numel() == 1 else None
-                    for x in log],
-            "log_types": [type(x).__name__ for x in log]}
+            "log": [plain_number(x) for x in entries], "log_types": [type_name(x) for x in entries]}
 
 
 def evaluate(obj: object, name: str, samples: int = 64, batch_size: int = 4, seed: int = 0) -> dict[str, Any]:
-    """Run `evaluate(net, loader)` on the probe net; return what it returned (value and type) and
-    whether autograd was on in each forward it ran."""
+    """Run `evaluate(net, loader)` on the probe net; return what it returned (its value and type, read
+    honestly) and whether autograd tracked each forward it ran (see ProbeNet)."""
     with seeded(seed), scratch_cwd():
         net = probe_net()
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
-        grad_modes: list[bool] = []
-        net.register_forward_pre_hook(lambda module, args: grad_modes.append(torch.is_grad_enabled()))
         with running(f"{name}(net, loader)"):
             result = obj(net, loader)
-    plain = isinstance(result, int | float) and not isinstance(result, bool)
-    return {"value": float(result) if plain or isinstance(result, torch.Tensor) and result.numel() == 1 else None,
-            "type": type(result).__name__, "grad_modes": grad_modes}
+    return {"value": plain_number(result), "type": type_name(result), "grad_modes": list(net.tracked)}

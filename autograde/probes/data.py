@@ -111,7 +111,7 @@ def _locate(dataset: Any, position: int, log: ReadLog, what: str) -> tuple[bool,
     log.clear()
     log.locating = True
     try:
-        with running(f"{what}[{position}]"), suppress(_Located):
+        with running(f"{what}[{position}]", look=False), suppress(_Located):
             dataset[position]
     finally:
         log.locating = False

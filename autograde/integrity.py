@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from autograde.errors import Tampered
+from autograde.tracebacks import is_implementation_file
 
 WATCHED_MODULES = (
     "builtins", "torch", "torch.nn", "torch.nn.functional", "torch.nn.modules.module", "torch.autograd",
@@ -57,15 +58,20 @@ def _patchable_class(value: Any) -> bool:
 class _Space:
     """One namespace (a module's or a class's __dict__) and the entries it held when recorded."""
 
-    __slots__ = ("label", "mapping", "owner", "saved", "size", "closed")
+    __slots__ = ("label", "mapping", "owner", "saved", "size", "closed", "table")
 
-    def __init__(self, label: str, mapping: Any, owner: Any, saved: list[tuple[str, Any]], closed: bool) -> None:
+    def __init__(self, label: str, mapping: Any, owner: Any, saved: list[tuple[str, Any]], closed: bool,
+                 table: bool = False) -> None:
         self.label = label
+        self.table = table  # a dict of ours (PROBES): its entries are named `PROBES['evaluate']`
         self.mapping = mapping  # module dict (writable) or class mappingproxy
         self.owner = owner  # the class, for setattr, or None for a plain dict
         self.saved = saved
         self.size = len(mapping)
         self.closed = closed  # a class: a new entry may shadow an inherited method
+
+    def name(self, key: str) -> str:
+        return f"{self.label}[{key!r}]" if self.table else f"{self.label}.{key}"
 
     def put(self, key: str, value: Any) -> None:
         if self.owner is None:
@@ -129,18 +135,20 @@ class Watch:
     def record(self) -> Watch:
         modules = [(name, sys.modules[name]) for name in WATCHED_MODULES if name in sys.modules]
         modules += sorted((n, m) for n, m in sys.modules.items() if n.split(".")[0] == OWN_PREFIX and m is not None)
-        if getattr(sys.modules.get("__main__"), "__spec__", None) is not None and \
-                sys.modules["__main__"].__spec__.name.startswith(OWN_PREFIX):
-            modules.append(("__main__", sys.modules["__main__"]))  # `python -m autograde.worker`
+        main = sys.modules.get("__main__")
+        spec = getattr(main, "__spec__", None)
+        if spec is not None and spec.name.startswith(OWN_PREFIX):  # `python -m autograde.worker`
+            modules.append((spec.name, main))
         classes: dict[int, tuple[str, type]] = {}
         for name, module in modules:
-            own = name.split(".")[0] == OWN_PREFIX or name == "__main__"
+            own = name.split(".")[0] == OWN_PREFIX
             entries = [(k, v) for k, v in vars(module).items()
                        if (own and not k.startswith("__")) or _callable_like(v)]
             self.spaces.append(_Space(name, vars(module), None, entries, closed=False))
             for key, value in entries:
                 if isinstance(value, dict) and own and key.isupper():  # a table of ours (PROBES)
-                    self.spaces.append(_Space(f"{name}.{key}", value, None, list(value.items()), closed=True))
+                    self.spaces.append(_Space(f"{name}.{key}", value, None, list(value.items()), closed=True,
+                                              table=True))
                 for cls in getattr(value, "__mro__", ()) if _patchable_class(value) else ():
                     if _patchable_class(cls):
                         classes.setdefault(id(cls), (f"{cls.__module__}.{cls.__qualname__}", cls))
@@ -167,14 +175,14 @@ class Watch:
             for key, value in space.saved:
                 now = mapping.get(key, _MISSING)
                 if now is not value:
-                    changed.append((f"{space.label}.{key}", now))
+                    changed.append((space.name(key), now))
                     space.put(key, value)
             if space.closed and _len(mapping) != space.size:
                 saved = dict(space.saved)
                 for key in [k for k in mapping if k not in saved and _callable_like(mapping[k])]:
                     # An entry that is the inherited one changes nothing (Lightning puts back dunders that way).
                     if mapping[key] is not _inherited(space.owner, key):
-                        changed.append((f"{space.label}.{key}", mapping[key]))
+                        changed.append((space.name(key), mapping[key]))
                         space.remove(key)
         for what, read, put, saved in self.hooks:
             now = read()
@@ -199,15 +207,14 @@ def _summary(changed: list[tuple[str, Any]]) -> str:
 
 
 def _origin(value: Any) -> str:
-    """` (x.py line 7)`: where a replacement was written, when the value tells (a function, a method,
-    a class with methods)."""
-    code = None
-    for candidate in _functions_of(value):
-        code = candidate.__code__
-        break
-    if code is None:
-        return ""
-    return f" ({Path(code.co_filename).name} line {code.co_firstlineno})"
+    """Where a replacement came from, when the value tells: ` (x.py line 7)` for a function or method,
+    ` (the class x.no_grad, x.py line 12)` for a class."""
+    code = next((f.__code__ for f in _functions_of(value)), None)
+    where = f"{Path(code.co_filename).name} line {code.co_firstlineno}" if code is not None else ""
+    if isinstance(value, type):
+        own = code is not None and is_implementation_file(code.co_filename)
+        return f" (the class {value.__module__}.{value.__qualname__}" + (f", {where})" if own else ")")
+    return f" ({where})" if where else ""
 
 
 def _functions_of(value: Any) -> Iterator[types.FunctionType]:

@@ -309,7 +309,7 @@ class SandboxImpl(Impl):
         if not self.tampered and (self._proc is None or not self._ready):
             self._start()
         if self.tampered:  # found while loading, or by an earlier call
-            raise errors.Tampered(f"{self.tampered[0]}: the grader trusts nothing it observes after that")
+            raise errors.Tampered(f"{self.tampered[0]}; the grader trusts nothing it observes after that")
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
         try:
             answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))

@@ -14,6 +14,12 @@ _NOT_IMPLEMENTATION = tuple(
 )
 
 
+def is_implementation_file(filename: str) -> bool:
+    """Whether code compiled from `filename` is the implementation's own (not the grader's, a library's
+    or the standard library's)."""
+    return not str(Path(filename).resolve()).startswith(_NOT_IMPLEMENTATION)
+
+
 def describe(exc: BaseException) -> str:
     """`ValueError: message`, on one line, at most 300 characters."""
     text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
@@ -24,7 +30,7 @@ def describe(exc: BaseException) -> str:
 def implementation_traceback(exc: BaseException, limit: int = 6) -> str:
     """The traceback's frames in the implementation's own files (the last `limit`), then the error."""
     frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_NOT_IMPLEMENTATION)]
+    own = [f for f in frames if is_implementation_file(f.filename)]
     lines = traceback.format_list(own[-limit:])
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines).rstrip()

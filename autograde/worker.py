@@ -125,8 +125,8 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
 
     def tell(event: str, file: str, stmt: Any, budget: float) -> None:  # the parent watches loading through these
         if event == "start" and previous:
-            look(f"while loading, by {previous[0]}")
-        previous[:] = [f"{file} {stmt.where}: {stmt.code}"]
+            look(f"while loading (by {previous[0]})")
+        previous[:] = [f"{file} {stmt.where}: `{stmt.code}`"]
         statement = {"event": event, "file": file, "ordinal": stmt.ordinal, "where": stmt.where, "code": stmt.code,
                      "budget": budget}
         reply(answers, json.dumps({"statement": statement}), b"")
@@ -134,7 +134,7 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
     skip = {(file, ordinal): (outcome, why) for file, ordinal, outcome, why in config["skip"]}
     budget = Budget(config["statement_timeout"], config["load_timeout"], skip)
     submission = load_path(Path(config["submission"]), budget, tell)
-    look(f"while loading, by {previous[0]}" if previous else "while loading")
+    look(f"while loading (by {previous[0]})" if previous else "while loading")
     errors = [[e.message, e.detail] for e in submission.import_errors]
     hello = {"ready": True, "notes": submission.notes, "files": [f.report() for f in submission.files],
              "import_errors": errors, "tampered": tampered}

@@ -23,7 +23,12 @@ def outputs(run) -> str:
     ("hostile_allocates_50gb.py", "(buffer = torch.empty(50 * 1024 ** 3, dtype=torch.uint8)) failed: RuntimeError"),
     ("hostile_network.py", "failed: OSError: [Errno 101] Network is unreachable (the grader has no network)"),
     ("hostile_writes_results.py", "does not define `MLPNet`"),
-    ("hostile_patches_grader.py", "returned a bool, expected a tensor"),
+    ("hostile_patches_grader.py",
+     "the submission replaced autograde.probes.PROBES['forward'] (hostile_patches_grader.py line 14)"),
+    ("hostile_patches_at_import.py",
+     "the submission replaced torch.is_grad_enabled (hostile_patches_at_import.py line 19) while loading (by "
+     "hostile_patches_at_import.py line 19: `torch.is_grad_enabled = lambda: False`); the grader trusts nothing it "
+     "observes after that"),
     ("hostile_child_process.py", "does not define `MLPNet`"),
     ("hostile_conftest", "conftest.py was ignored"),
     ("hostile_forges_frames.py", "the worker sent a malformed message while loading (KeyError"),
@@ -48,6 +53,34 @@ def test_hostile_submission_keeps_what_its_honest_answers_earn(spec_runs, name, 
     assert not run.error, run.error
     assert run.failed == GRADED - earned, sorted(run.failed)
     assert reason in outputs(run), outputs(run)[-3000:]
+
+
+HONEST = {"2.1", "2.2", "2.3", "2.4", "2.5"}  # each hider's ANSWERS and MLPNet are right; its evaluate is not
+
+
+@pytest.mark.parametrize(("name", "score", "reason"), [
+    ("hostile_patches_is_grad_enabled.py", 18, "autograd was on in 16 of 16 forward passes"),
+    ("hostile_patches_module_call.py", 18, "autograd was on in 16 of 16 forward passes"),
+    ("hostile_float_subclass.py", 18, "evaluate returned a float (a subclass of float), expected a Python float"),
+    ("hostile_replaces_no_grad.py", 16, "the submission replaced torch.no_grad (the class "
+                                        "hostile_replaces_no_grad.no_grad, hostile_replaces_no_grad.py line 24)"),
+    ("hostile_patches_tensor_item.py", 16, "the submission replaced torch.Tensor.item (hostile_patches_tensor_item.py "
+                                           "line 27), torch.Tensor.__float__"),
+    ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance (hostile_patches_builtins.py "
+                                        "line 31), builtins.float (the class torch.Tensor) while `evaluate(net, "
+                                        "loader)` ran"),
+    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.probes.PROBES['evaluate'] "
+                                            "(hostile_replaces_probe_table.py line 24), autograde.worker.write_frame"),
+])
+def test_a_hidden_mistake_costs_its_question_and_the_attempt_gains_nothing(spec_runs, name, score, reason):
+    """Its evaluate is wrong and hides it: 3.4 is lost (half of it where the value was right and only
+    the grad mode was forged), its honest answers keep their points, nothing else is gained."""
+    run = spec_runs[name]
+    assert not run.error, run.error
+    assert run.failed == GRADED - HONEST, sorted(run.failed)
+    assert run.results["score"] == score
+    evaluation = next(t for t in run.results["tests"] if t["number"] == "3.4")
+    assert reason in evaluation["output"], evaluation["output"]
 
 
 def test_a_hang_is_paid_for_once(spec_runs):

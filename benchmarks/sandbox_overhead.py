@@ -1,10 +1,13 @@
-"""What the sandbox costs: the whole spec on one submission, sandboxed and in-process, side by side.
+"""What the sandbox costs: the whole spec on one submission, two ways, side by side.
 
-Runs `pytest spec_tests --impl SUBMISSION` with and without `--no-sandbox`, alternating, `--runs`
-times each, all reading one synthetic CIFAR-10 written beforehand, and prints the wall times, their
-medians and the ratio (the acceptance bound of issue 5 is 1.3x).
+Runs `pytest spec_tests --impl SUBMISSION` both ways, alternating, `--runs` times each, all reading
+one synthetic CIFAR-10 written beforehand, and prints the wall times, their medians and the ratio:
 
-    python benchmarks/sandbox_overhead.py [--runs 3] [--impl examples/submissions/correct.py]
+- `--compare sandbox` (default): sandboxed and in-process (`--no-sandbox`); issue 5's bound is 1.3x.
+- `--compare tamper-check`: sandboxed with the worker's tamper check and without it
+  (`--no-tamper-check`); issue 13's bound is 5%.
+
+    python benchmarks/sandbox_overhead.py [--compare sandbox|tamper-check] [--runs 3] [--impl PATH]
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ from autograde import synthetic_cifar
 from autograde.layout import spec_args
 
 REPO = Path(__file__).resolve().parent.parent
+# The two ways each comparison runs the spec: (name, extra pytest arguments), the costlier way first.
+COMPARISONS = {
+    "sandbox": (("sandboxed", ()), ("in-process", ("--no-sandbox",))),
+    "tamper-check": (("checked", ()), ("unchecked", ("--no-tamper-check",))),
+}
 
 
-def timed_run(impl: Path, data_root: Path, sandboxed: bool) -> float:
-    cmd = [sys.executable, "-m", "pytest", *spec_args(impl, "--data-root", str(data_root), "-q",
-                                                      *([] if sandboxed else ["--no-sandbox"]))]
+def timed_run(impl: Path, data_root: Path, extra: tuple[str, ...]) -> float:
+    cmd = [sys.executable, "-m", "pytest", *spec_args(impl, "--data-root", str(data_root), "-q", *extra)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -36,20 +43,24 @@ def timed_run(impl: Path, data_root: Path, sandboxed: bool) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", choices=sorted(COMPARISONS), default="sandbox",
+                        help="what to compare (default: sandboxed and in-process)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind (default 3)")
     parser.add_argument("--impl", type=Path, default=REPO / "examples/submissions/correct.py",
                         help="a submission that passes the whole spec (default: the correct example)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pset3-bench-") as tmp:
         root = synthetic_cifar.write(Path(tmp) / "cifar10")
-        times: dict[str, list[float]] = {"sandboxed": [], "in-process": []}
+        ways = COMPARISONS[args.compare]
+        times: dict[str, list[float]] = {name: [] for name, _ in ways}
         for _ in range(args.runs):
-            times["sandboxed"].append(timed_run(args.impl.resolve(), root, sandboxed=True))
-            times["in-process"].append(timed_run(args.impl.resolve(), root, sandboxed=False))
+            for name, extra in ways:
+                times[name].append(timed_run(args.impl.resolve(), root, extra))
     medians = {kind: statistics.median(walls) for kind, walls in times.items()}
     for kind, walls in times.items():
         print(f"{kind:>10}: " + " / ".join(f"{w:.2f}" for w in walls) + f" s, median {medians[kind]:.2f} s")
-    print(f"     ratio: {medians['sandboxed'] / medians['in-process']:.2f}x (sandboxed / in-process medians)")
+    (costly, _), (cheap, _) = ways
+    print(f"     ratio: {medians[costly] / medians[cheap]:.3f}x ({costly} / {cheap} medians)")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ defeat any check made in that process; the point is that no cheap trick forges a
 
 from __future__ import annotations
 
+import operator
 import sys
 import threading
 import types
@@ -58,7 +59,7 @@ def _patchable_class(value: Any) -> bool:
 class _Space:
     """One namespace (a module's or a class's __dict__) and the entries it held when recorded."""
 
-    __slots__ = ("label", "mapping", "owner", "saved", "size", "closed", "table")
+    __slots__ = ("label", "mapping", "owner", "saved", "keys", "values", "size", "closed", "table")
 
     def __init__(self, label: str, mapping: Any, owner: Any, saved: list[tuple[str, Any]], closed: bool,
                  table: bool = False) -> None:
@@ -67,11 +68,29 @@ class _Space:
         self.mapping = mapping  # module dict (writable) or class mappingproxy
         self.owner = owner  # the class, for setattr, or None for a plain dict
         self.saved = saved
+        self.keys, self.values = tuple(k for k, _ in saved), tuple(v for _, v in saved)
         self.size = len(mapping)
         self.closed = closed  # a class: a new entry may shadow an inherited method
 
     def name(self, key: str) -> str:
         return f"{self.label}[{key!r}]" if self.table else f"{self.label}.{key}"
+
+    def added(self) -> list[tuple[str, Any]]:
+        """(what, the entry) for each method the class has gained since it was recorded, each removed.
+        An entry that is the inherited one changes nothing (Lightning puts back patched dunders so):
+        it is recorded as it is, and watched from now on."""
+        saved = dict(self.saved)
+        found = []
+        for key in [k for k in self.mapping if k not in saved]:
+            value = self.mapping[key]
+            if _callable_like(value) and value is not _inherited(self.owner, key):
+                found.append((self.name(key), value))
+                self.remove(key)
+            else:
+                self.saved.append((key, value))
+        self.keys, self.values = tuple(k for k, _ in self.saved), tuple(v for _, v in self.saved)
+        self.size = len(self.mapping)
+        return found
 
     def put(self, key: str, value: Any) -> None:
         if self.owner is None:
@@ -131,6 +150,12 @@ class Watch:
         self.spaces: list[_Space] = []
         self.hooks: list[tuple[str, Callable[[], Any], Callable[[Any], None], Any]] = []
         self.found: list[str] = []  # every replacement seen so far, in words
+        # Every recorded entry flat: how to read it now (its namespace's get), its key, its value then.
+        self.getters: tuple[Callable[[str], Any], ...] = ()
+        self.keys: tuple[str, ...] = ()
+        self.values: tuple[Any, ...] = ()
+        self.closed_mappings: tuple[Any, ...] = ()  # those of classes (and our tables), and their sizes then
+        self.closed_sizes: tuple[int, ...] = ()
 
     def record(self) -> Watch:
         modules = [(name, sys.modules[name]) for name in WATCHED_MODULES if name in sys.modules]
@@ -156,7 +181,15 @@ class Watch:
             entries = [(k, v) for k, v in vars(cls).items() if _callable_like(v)]
             self.spaces.append(_Space(label, vars(cls), cls, entries, closed=True))
         self.hooks = [(what, read, put, read()) for what, read, put in _global_hooks()]
+        self._flatten()
         return self
+
+    def _flatten(self) -> None:
+        self.getters = tuple(space.mapping.get for space in self.spaces for _ in space.saved)
+        self.keys = tuple(key for space in self.spaces for key in space.keys)
+        self.values = tuple(value for space in self.spaces for value in space.values)
+        self.closed_mappings = tuple(space.mapping for space in self.spaces if space.closed)
+        self.closed_sizes = tuple(space.size for space in self.spaces if space.closed)
 
     def verify(self, when: str) -> None:
         """Raise Tampered if anything recorded was replaced since the last look (put back first)."""
@@ -166,24 +199,27 @@ class Watch:
             self.found.append(f"{words} {when}")
             raise Tampered(f"the submission replaced {words} {when}")
 
-    def _changes(self, _len: Callable[[Any], int] = len) -> list[tuple[str, Any]]:
-        """(what, the replacement) for each change, each put back. Written with operators and methods
-        of built-in types only: a replaced builtin (`len`, `isinstance`) must not blind it."""
+    def _changes(self, _len: Callable[[Any], int] = len, _all: Callable[..., bool] = all, _map: type = map,
+                 _is: Callable[[Any, Any], bool] = operator.is_,
+                 _call: Callable[..., Any] = operator.call) -> list[tuple[str, Any]]:
+        """(what, the replacement) for each change, each put back. The builtins it uses are bound when
+        this module is imported: a replaced `len` or `isinstance` must not blind it. Every recorded
+        entry is first compared at once, by identity, in one loop in C; only a namespace that differs
+        is then read entry by entry."""
         changed: list[tuple[str, Any]] = []
-        for space in self.spaces:
-            mapping = space.mapping
-            for key, value in space.saved:
-                now = mapping.get(key, _MISSING)
-                if now is not value:
-                    changed.append((space.name(key), now))
-                    space.put(key, value)
-            if space.closed and _len(mapping) != space.size:
-                saved = dict(space.saved)
-                for key in [k for k in mapping if k not in saved and _callable_like(mapping[k])]:
-                    # An entry that is the inherited one changes nothing (Lightning puts back dunders that way).
-                    if mapping[key] is not _inherited(space.owner, key):
-                        changed.append((space.name(key), mapping[key]))
-                        space.remove(key)
+        if not _all(_map(_is, self.values, _map(_call, self.getters, self.keys))):
+            for space in self.spaces:
+                mapping = space.mapping
+                for key, value in space.saved:
+                    now = mapping.get(key, _MISSING)
+                    if now is not value:
+                        changed.append((space.name(key), now))
+                        space.put(key, value)
+        if tuple(_map(_len, self.closed_mappings)) != self.closed_sizes:  # a class has entries it did not have
+            for space in self.spaces:
+                if space.closed and _len(space.mapping) != space.size:
+                    changed += space.added()
+            self._flatten()
         for what, read, put, saved in self.hooks:
             now = read()
             if now != saved if isinstance(saved, int | dict) else now is not saved:

@@ -84,11 +84,15 @@ def test_an_honest_run_finds_nothing(watch):
     watch.verify("after an honest run")
 
 
-def test_putting_back_an_inherited_method_as_an_own_entry_changes_nothing(watch):
-    """What Lightning does to DataLoader's dunders after a fit: the same function, now in the class's own dict."""
+def test_putting_back_an_inherited_method_as_an_own_entry_changes_nothing():
+    """What Lightning does to DataLoader's dunders after a fit: the same function, now in the class's own
+    dict. It is watched from then on."""
+    watch = Watch().record()
     torch.utils.data.DataLoader.__delattr__ = object.__delattr__
     try:
         watch.verify("after Lightning's fit")
+        torch.utils.data.DataLoader.__delattr__ = _forged
+        assert "DataLoader.__delattr__ (test_integrity.py" in _found(watch)
     finally:
         del torch.utils.data.DataLoader.__delattr__
 

@@ -70,6 +70,20 @@ def test_outputs_per_submission_and_a_gradebook_that_matches(graded):
     assert "gradebook" in printed
 
 
+def test_each_submission_gets_a_fresh_seed_and_that_seed_reproduces_its_grade(graded, tmp_path):
+    seeds = {name: results(graded[0], name)["extra_data"]["seed"] for name in ("buggy.py", "correct.py", "notebook")}
+    assert len(set(seeds.values())) == 3, seeds  # drawn per submission (a clash is a 1-in-a-billion chance)
+    folder = tmp_path / "again"
+    folder.mkdir()
+    (folder / "buggy.py").write_text((FOLDER / "buggy.py").read_text())
+    proc = grade(tmp_path / "out", "--seed", str(seeds["buggy.py"]), folder=folder)
+    output, _ = proc.communicate(timeout=900)
+    assert proc.returncode == 0, output
+    again, first = results(tmp_path / "out", "buggy.py"), results(graded[0], "buggy.py")
+    assert again["extra_data"]["seed"] == seeds["buggy.py"]
+    assert again["tests"] == first["tests"]
+
+
 def test_a_rerun_grades_only_what_is_missing(graded, tmp_path):
     out, _ = graded
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/results.json")}

@@ -55,7 +55,7 @@ def fork_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_
     returns here."""
     from autograde import worker
 
-    worker.preload(Path(config["submission"]))  # what the worker would import, now shared
+    worker.preload()  # what the worker would import, now shared
     out_r, out_w = os.pipe()
     gc.freeze()
     pid = os.fork()

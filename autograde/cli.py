@@ -53,7 +53,9 @@ def _check(args: argparse.Namespace) -> int:
             return int(code) or 2
         data = json.loads(results.read_text())
     console = Console()
-    table = Table(title=f"pset3 check {args.submission}", title_justify="left")
+    seed = data.get("extra_data", {}).get("seed")
+    table = Table(title=f"pset3 check {args.submission} (seed {seed}: --seed {seed} grades it again the same way)",
+                  title_justify="left")
     for column, justify in (("Question", "left"), ("Title", "left"), ("Points", "right")):
         table.add_column(column, justify=justify)
     for t in data["tests"]:

@@ -154,6 +154,15 @@ def load_path(path: Path, budget: Budget = DEFAULT_BUDGET, on_statement: OnState
     return _load_folder(path, budget, on_statement)
 
 
+def reference_object(name: str) -> object | None:
+    """The reference's object for contract name `name`, if it has one (and its package is importable)."""
+    try:
+        module = importlib.import_module(REFERENCE)
+    except ImportError:
+        return None
+    return getattr(module, name, None) if name in module.__all__ else None
+
+
 def load_reference() -> Submission:
     module = importlib.import_module(REFERENCE)
     namespace = {n: getattr(module, n) for n in module.__all__}

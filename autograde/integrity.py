@@ -1,5 +1,5 @@
-"""Tamper evidence for the sandbox worker (DESIGN.md section 3): observations are evidence only while
-everything the probes rely on is what it was before the submission loaded.
+"""Tamper evidence for the sandbox worker: observations are evidence only while everything the probes
+rely on is what it was before the submission loaded (README, "What the worker guarantees").
 
 `Watch.record()` keeps, before the submission runs, the identity of every function and class of the
 watched modules (torch, torch.nn, torch.nn.functional, autograd and its grad mode, torch.utils.data,
@@ -14,8 +14,10 @@ the sandbox then fails the submission closed, naming what it replaced and where.
 
 What this cannot see, and README says so: a change undone before the next look (a patch made and
 reverted inside one call). For those the probes take their evidence from what the submission cannot
-cheaply fake (`autograde.probes.evidence`). A determined attacker inside one Python process can
-defeat any check made in that process; the point is that no cheap trick forges an observation.
+cheaply fake (the probe net's own record of autograd in `autograde.probes.loops`, values read by the
+built-in types' own methods in `autograde.transport`). A determined attacker inside one Python
+process can defeat any check made in that process; the point is that no cheap trick forges an
+observation.
 """
 
 from __future__ import annotations

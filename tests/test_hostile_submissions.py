@@ -3,12 +3,20 @@ observations earn, with a reason; none of their processes outlives grading; noth
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from autograde.rubric import load_rubric
 
 GRADED = {q for q, question in load_rubric().questions.items() if question.points > 0}
+SUBMISSIONS = Path(__file__).parent / "submissions"
+
+
+def line(name: str, code: str) -> str:
+    """`NAME line N`, N the first line of the submission that holds `code`: what the grader names."""
+    lines = (SUBMISSIONS / name).read_text().splitlines()
+    return f"{name} line {next(n for n, text in enumerate(lines, 1) if code in text)}"
 ANSWER_TESTS = {"2.1"}  # questions a right ANSWERS dict earns on its own (2.4 and 2.5 also need MLPNet)
 
 
@@ -23,12 +31,12 @@ def outputs(run) -> str:
     ("hostile_allocates_50gb.py", "(buffer = torch.empty(50 * 1024 ** 3, dtype=torch.uint8)) failed: RuntimeError"),
     ("hostile_network.py", "failed: OSError: [Errno 101] Network is unreachable (the grader has no network)"),
     ("hostile_writes_results.py", "does not define `MLPNet`"),
-    ("hostile_patches_grader.py",
-     "the submission replaced autograde.probes.PROBES['forward'] (hostile_patches_grader.py line 14)"),
+    ("hostile_patches_grader.py", "the submission replaced autograde.probes.PROBES['forward'] "
+                                  f"({line('hostile_patches_grader.py', 'module.PROBES[probe] = lambda')})"),
     ("hostile_patches_at_import.py",
-     "the submission replaced torch.is_grad_enabled (hostile_patches_at_import.py line 19) while loading (by "
-     "hostile_patches_at_import.py line 19: `torch.is_grad_enabled = lambda: False`); the grader trusts nothing it "
-     "observes after that"),
+     f"the submission replaced torch.is_grad_enabled ({line('hostile_patches_at_import.py', 'lambda')}) while "
+     f"loading (by {line('hostile_patches_at_import.py', 'lambda')}: `torch.is_grad_enabled = lambda: False`); "
+     f"the grader trusts nothing it observes after that"),
     ("hostile_child_process.py", "does not define `MLPNet`"),
     ("hostile_conftest", "conftest.py was ignored"),
     ("hostile_forges_frames.py", "the worker sent a malformed message while loading (KeyError"),
@@ -62,15 +70,17 @@ HONEST = {"2.1", "2.2", "2.3", "2.4", "2.5"}  # each hider's ANSWERS and MLPNet 
     ("hostile_patches_is_grad_enabled.py", 18, "autograd was on in 16 of 16 forward passes"),
     ("hostile_patches_module_call.py", 18, "autograd was on in 16 of 16 forward passes"),
     ("hostile_float_subclass.py", 18, "evaluate returned a float (a subclass of float), expected a Python float"),
-    ("hostile_replaces_no_grad.py", 16, "the submission replaced torch.no_grad (the class "
-                                        "hostile_replaces_no_grad.no_grad, hostile_replaces_no_grad.py line 24)"),
-    ("hostile_patches_tensor_item.py", 16, "the submission replaced torch.Tensor.item (hostile_patches_tensor_item.py "
-                                           "line 27), torch.Tensor.__float__"),
-    ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance (hostile_patches_builtins.py "
-                                        "line 31), builtins.float (the class torch.Tensor) while `evaluate(net, "
-                                        "loader)` ran"),
+    ("hostile_replaces_no_grad.py", 16, "the submission replaced torch.no_grad (the class hostile_replaces_no_grad."
+                                        f"no_grad, {line('hostile_replaces_no_grad.py', 'def __enter__')})"),
+    ("hostile_patches_tensor_item.py", 16, "the submission replaced torch.Tensor.item "
+                                           f"({line('hostile_patches_tensor_item.py', 'lambda')}), "
+                                           "torch.Tensor.__float__"),
+    ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance "
+                                        f"({line('hostile_patches_builtins.py', 'lambda')}), builtins.float (the "
+                                        "class torch.Tensor) while `evaluate(net, loader)` ran"),
     ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.probes.PROBES['evaluate'] "
-                                            "(hostile_replaces_probe_table.py line 24), autograde.worker.write_frame"),
+                                            f"({line('hostile_replaces_probe_table.py', 'def _forged_probe')}), "
+                                            "autograde.worker.write_frame"),
 ])
 def test_a_hidden_mistake_costs_its_question_and_the_attempt_gains_nothing(spec_runs, name, score, reason):
     """Its evaluate is wrong and hides it: 3.4 is lost (half of it where the value was right and only

@@ -87,14 +87,21 @@ def test_an_honest_run_finds_nothing(watch):
 def test_putting_back_an_inherited_method_as_an_own_entry_changes_nothing():
     """What Lightning does to DataLoader's dunders after a fit: the same function, now in the class's own
     dict. It is watched from then on."""
+    loader = torch.utils.data.DataLoader
+    before = vars(loader).get("__delattr__")  # a fit earlier in this process may have left it there already
+    if before is not None:
+        del loader.__delattr__
     watch = Watch().record()
-    torch.utils.data.DataLoader.__delattr__ = object.__delattr__
+    loader.__delattr__ = object.__delattr__
     try:
         watch.verify("after Lightning's fit")
-        torch.utils.data.DataLoader.__delattr__ = _forged
+        loader.__delattr__ = _forged
         assert "DataLoader.__delattr__ (test_integrity.py" in _found(watch)
     finally:
-        del torch.utils.data.DataLoader.__delattr__
+        if before is None:
+            del loader.__delattr__
+        else:
+            loader.__delattr__ = before
 
 
 def test_many_replacements_are_summarised(watch):

@@ -76,12 +76,13 @@ def test_each_submission_gets_a_fresh_seed_and_that_seed_reproduces_its_grade(gr
     folder = tmp_path / "again"
     folder.mkdir()
     (folder / "buggy.py").write_text((FOLDER / "buggy.py").read_text())
-    proc = grade(tmp_path / "out", "--seed", str(seeds["buggy.py"]), folder=folder)
+    # Part 3 alone: the output of buggy.py's 3.3 (its weights' largest difference) depends on the seed.
+    proc = grade(tmp_path / "out", "--seed", str(seeds["buggy.py"]), "-m", "part3", folder=folder)
     output, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, output
     again, first = results(tmp_path / "out", "buggy.py"), results(graded[0], "buggy.py")
     assert again["extra_data"]["seed"] == seeds["buggy.py"]
-    assert again["tests"] == first["tests"]
+    assert again["tests"] == [t for t in first["tests"] if t["number"].startswith("3.")]
 
 
 def test_a_rerun_grades_only_what_is_missing(graded, tmp_path):

@@ -23,7 +23,7 @@ def test_a_short_run_writes_checkpoint_history_and_plot(cifar_root, tmp_path, mo
     if not synthetic_cifar.is_synthetic(cifar_root):
         pytest.skip("needs the synthetic CIFAR-10")
     out = tmp_path / model
-    run = pset3("train", model, "--data-root", str(cifar_root), "--epochs", "2", "--limit-batches", "30",
+    run = pset3("train", model, "--data-root", str(cifar_root), "--epochs", "2", "--limit-batches", "8",
                 "--small", "--out", str(out), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert list(out.rglob("*.pt")) or list(out.rglob("*.ckpt")), list(out.rglob("*"))

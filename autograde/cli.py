@@ -16,6 +16,7 @@ import csv
 import sys
 from pathlib import Path
 
+from autograde import seeding
 from autograde.layout import spec_args
 from autograde.loading import REFERENCE
 
@@ -145,19 +146,8 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                             "pipeline, not a real run")
 
 
-def _seed(value: str) -> str:
-    from autograde import seeding
-
-    if value != seeding.RANDOM:
-        try:
-            seeding.parse(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**31) or 'random'") from None
-    return value
-
-
 def _add_seed(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--seed", type=_seed, default="random",
+    command.add_argument("--seed", type=seeding.option, default=seeding.RANDOM,
                          help="the grading seed (recorded in results.json as extra_data.seed; give it again to "
                               "reproduce a grade exactly); default: a fresh random one per submission")
 
@@ -173,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     mutants.add_argument("names", nargs="*")
     mutants.add_argument("--jobs", type=int, default=2)
     mutants.add_argument("--cuda", action="store_true", help="the device mutants, through the agreement spec on CUDA")
-    mutants.add_argument("--seed", type=_seed, default="0", help="the grading seed of every run (default 0, as in CI)")
+    mutants.add_argument("--seed", type=seeding.option, default="0",
+                         help="the grading seed of every run (default 0, as in CI)")
     _add_train(commands)
     check = commands.add_parser("check", help="check a submission as the grader will (sandboxed), question by question")
     check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")

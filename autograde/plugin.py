@@ -6,7 +6,6 @@ through `impl` (and the reference through `ref`); this module turns their outcom
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 from functools import cached_property
@@ -82,22 +81,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--speed-ratio", type=float, default=5.0, metavar="X",
                     help="speed spec: fail when the implementation is more than X times slower than the "
                          "reference, side by side (default 5)")
-    group.addoption("--seed", default=str(seeding.FIXED), metavar="N|random", type=_seed_option,
+    group.addoption("--seed", default=str(seeding.FIXED), metavar="N|random", type=seeding.option,
                     help=f"the grading seed every seed of the spec (weights, inputs) is derived from: an integer, "
                          f"or 'random' for a fresh one, recorded in results.json (default {seeding.FIXED}; pset3 "
                          f"grade and check draw a random one)")
     group.addoption("--data-root", default=None, metavar="DIR",
                     help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
                          "CIFAR-10 written once per session into a temporary folder")
-
-
-def _seed_option(value: str) -> str:
-    if value != seeding.RANDOM:
-        try:
-            seeding.parse(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**31) or 'random'") from None
-    return value
 
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:

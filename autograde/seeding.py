@@ -13,6 +13,7 @@ process before any test runs, and must not find the seed in its memory (nor on a
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import secrets
 
@@ -26,6 +27,16 @@ def configure(value: str | int) -> None:
     """`--seed`: an integer, or "random" for a fresh one per run."""
     global _seed
     _seed = None if value == RANDOM else parse(value)
+
+
+def option(value: str) -> str:
+    """`--seed` as the command lines take it (argparse's `type`): "random" or a valid integer."""
+    if value != RANDOM:
+        try:
+            parse(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r}: give an integer in [0, 2**31) or '{RANDOM}'") from None
+    return value
 
 
 def parse(value: str | int) -> int:

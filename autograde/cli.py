@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from autograde import seeding
-from autograde.layout import spec_args
 from autograde.loading import REFERENCE
+from autograde.specrun import spec_args
 
 
 def _report(args: argparse.Namespace, rest: list[str]) -> int:
@@ -37,7 +37,8 @@ def _check(args: argparse.Namespace) -> int:
 
     import pytest
     from rich.console import Console
-    from rich.table import Table
+
+    from autograde.results import results_table
 
     if not Path(args.submission).exists():
         print(f"pset3 check: no such file or folder: {args.submission}", file=sys.stderr)
@@ -55,15 +56,8 @@ def _check(args: argparse.Namespace) -> int:
         data = json.loads(results.read_text())
     console = Console()
     seed = data.get("extra_data", {}).get("seed")
-    table = Table(title=f"pset3 check {args.submission} (seed {seed}: --seed {seed} grades it again the same way)",
-                  title_justify="left")
-    for column, justify in (("Question", "left"), ("Title", "left"), ("Points", "right")):
-        table.add_column(column, justify=justify)
-    for t in data["tests"]:
-        table.add_row(t["number"], t["name"].split(" ", 1)[1], f"{t['score']:g} / {t['max_score']:g}",
-                      style="green" if t["status"] == "passed" else "red")
-    table.add_row("Total", "", f"{data['score']:g} / {data['max_score']:g}", style="bold")
-    console.print(table)
+    console.print(results_table(data, f"pset3 check {args.submission} (seed {seed}: --seed {seed} grades it again "
+                                      f"the same way)"))
     for t in data["tests"]:
         if t["status"] != "passed":
             console.rule(f"{t['number']} {t['name'].split(' ', 1)[1]}", style="red")
@@ -77,9 +71,9 @@ def _check(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     """Extra arguments go to each submission's pytest run (e.g. --timeout 60)."""
     from rich.console import Console
-    from rich.table import Table
 
     from autograde.grade import grade
+    from autograde.results import gradebook_table
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -91,13 +85,7 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     gradebook = grade(folder, Path(args.out), args.workers, args.force,
                       Path(args.data_root) if args.data_root else None, rest, args.seed)
     header, *rows = list(csv.reader(gradebook.open()))
-    table = Table(title=f"gradebook: {gradebook}", title_justify="left")  # one column per submission
-    table.add_column("question")
-    for row in rows:
-        table.add_column(row[0], justify="right")
-    for i, question in enumerate(header[1:], start=1):
-        table.add_row(question, *(f"{float(row[i]):g}" for row in rows), style="bold" if question == "total" else None)
-    Console().print(table)
+    Console().print(gradebook_table(header, rows, f"gradebook: {gradebook}"))
     return 0
 
 

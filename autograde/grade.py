@@ -13,23 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from autograde import seeding, synthetic_cifar
-from autograde.isolation import die_with_parent
-from autograde.layout import spec_args
-from autograde.results import fail_closed, fenced, write_atomically, write_json_atomically
-from autograde.rubric import DEFAULT_RUBRIC, load_rubric
-
-RUN_TIMEOUT = 1800  # one submission's whole spec run; the sandbox's per-call timeouts come first
-INTERRUPT_GRACE = 30  # seconds an interrupted spec run has to write the results of what ran
+from autograde.results import write_atomically, write_json_atomically
+from autograde.rubric import load_rubric
+from autograde.specrun import run_spec, threads_each
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -55,46 +47,6 @@ def feedback(name: str, results: dict[str, Any]) -> str:
     if results.get("output"):
         lines += ["", "## Loading the submission", "", results["output"]]
     return "\n".join(lines) + "\n"
-
-
-def _stop(proc: subprocess.Popen, limit: float) -> str:
-    """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
-    ran (those that did not count as failed); one that does not stop within the grace is killed."""
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(INTERRUPT_GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    return f"grading took over its time limit of {limit:g} s"
-
-
-def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
-             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
-             seed: str = seeding.RANDOM) -> tuple[dict[str, Any], str | None]:
-    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
-    Always returns results: a run that ends without them gets a fail-closed zero with the reason.
-    `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.seeding`)."""
-    with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
-        results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
-        argv = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
-                         "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
-        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
-        with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.fork)
-            proc = subprocess.Popen([sys.executable, "-m", "pytest", *argv], cwd=tmp, env=env, stdout=out,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
-        try:
-            proc.wait(time_limit)
-        except subprocess.TimeoutExpired:
-            reason = _stop(proc, time_limit)
-            if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
-                data = json.loads(results.read_text())
-                data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
-                return data, junit.read_text() if junit.exists() else None
-        else:
-            reason = f"the grader exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}"
-        data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
-        return data, junit.read_text() if junit.exists() else None
 
 
 def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str],
@@ -134,7 +86,7 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
     if len(set(names)) != len(names):
         raise ValueError("two submissions share a name")
     todo = [p for p in entries if force or not done(out / p.name)]
-    threads = max(1, (os.cpu_count() or 1) // max(1, workers))
+    threads = threads_each(workers)
     with tempfile.TemporaryDirectory(prefix="pset3-data-") as tmp:
         root = data_root or synthetic_cifar.write(Path(tmp) / "cifar10")
         with Progress() as progress, ThreadPoolExecutor(max_workers=workers) as pool:

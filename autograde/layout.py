@@ -1,4 +1,4 @@
-"""Where the grader's parts live, installed or in a checkout, and the one command line that runs the spec.
+"""Where the grader's parts live, installed or in a checkout.
 
 The wheel installs `autograde`, `reference` and `spec_tests` side by side, as they sit in a
 checkout, so every path is found from this file: the same code grades from site-packages and
@@ -7,23 +7,12 @@ from a clone. Mutants and the machinery's tests live only in a checkout.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # site-packages, or the checkout
 SPEC_DIR = PACKAGE_DIR / "spec_tests"
 REFERENCE_DIR = PACKAGE_DIR / "reference"
 CHECKOUT = PACKAGE_DIR if (PACKAGE_DIR / "pyproject.toml").is_file() else None
-
-# A spec run reads no configuration file (neither a checkout's pyproject.toml nor whatever lies
-# above site-packages) and no conftest.py outside the spec: the same settings installed or not.
-SPEC_SETTINGS = ("-p", "autograde.plugin", "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(PACKAGE_DIR),
-                 "--confcutdir", str(SPEC_DIR), "-o", "junit_family=xunit1")
-
-
-def spec_args(impl: str | Path, *more: str) -> list[str]:
-    """pytest's arguments for the whole spec on `impl`, then `more` (the caller's options)."""
-    return [str(SPEC_DIR), *SPEC_SETTINGS, "--impl", str(impl), *more]
 
 
 def checkout_dir(what: str) -> Path:

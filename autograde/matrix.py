@@ -25,7 +25,9 @@ from pathlib import Path
 
 from autograde import synthetic_cifar
 from autograde.junit import read_cases
-from autograde.layout import PACKAGE_DIR, spec_args
+from autograde.layout import PACKAGE_DIR
+from autograde.specrun import spec_args, thread_env, threads_each
+from autograde.tiers import cuda_missing
 
 MUTANTS_DIR = PACKAGE_DIR / "mutants"  # only in a checkout
 CATALOG = MUTANTS_DIR / "mutants.toml"
@@ -105,9 +107,7 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
             pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.write(out / "cifar10")))
         numbered = [f"{i}={p}" for i, p in enumerate(paths)]
         jobs = max(1, min(jobs, len(paths)))
-        # Workers side by side share the cores: more torch threads than cores makes every op spin-wait.
-        threads = str(max(1, (os.cpu_count() or 1) // jobs))
-        env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        env = thread_env(threads_each(jobs))
         workers = []
         for n in range(jobs):
             log = (out / f"worker{n}.log").open("w")
@@ -197,12 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     if not CATALOG.is_file():
         print(f"the mutants live only in a checkout of pset3-spec ({CATALOG} is missing)", file=sys.stderr)
         return 2
-    if args.cuda:
-        from autograde.probes.devices import cuda_missing  # imports torch: only when it is needed
-
-        if reason := cuda_missing():
-            print(f"--cuda: {reason}", file=sys.stderr)
-            return 2
+    if args.cuda and (reason := cuda_missing()):
+        print(f"--cuda: {reason}", file=sys.stderr)
+        return 2
     mutants = [m for m in read_catalog() if (not args.names or m.name in args.names)
                and (m.tier == "gpu" or not args.cuda)]
     pytest_args = (*(CUDA_RUN if args.cuda else ()), "--seed", args.seed)

@@ -1,12 +1,15 @@
 """The pytest plugin: options, markers, the `impl`/`ref` fixtures, the rubric, and the reports.
 
-Registered by the repository's conftest.py. Spec tests observe the implementation under test only
+Registered by the package's pytest11 entry point (and by `-p autograde.plugin` where the package is
+not installed: `autograde.specrun`, `tox -e gpu`). Spec tests observe the implementation under test only
 through `impl` (and the reference through `ref`); this module turns their outcomes into scores.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 import time
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +26,7 @@ from autograde.observe import Impl, InProcessImpl
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from autograde.sandbox import CALL_TIMEOUT, START_TIMEOUT, SandboxImpl
+from autograde.tiers import NOT_CPU_TIER, TIERS, cuda_missing
 from autograde.tracebacks import describe
 
 MARKERS = (
@@ -33,16 +37,12 @@ MARKERS = (
     "reference_only: checks torch or the reference, never a submission; carries no points",
     "gpu: needs CUDA (skipped with the reason where there is none); runs in --tier gpu or all",
     "benchmark: times code (the speed spec, benchmarks); runs in --tier gpu or all",
-    "slow: takes more than a few seconds on two CPU cores",
 )
 # Warnings of Lightning's own dependencies, nothing of ours or of a submission: every run, installed or not.
 IGNORED_WARNINGS = (
     "ignore::DeprecationWarning:lightning_utilities.*",
     "ignore:.*treespec, LeafSpec",  # Lightning's use of a torch pytree API that torch deprecated
 )
-TIERS = {"cpu": "everything but gpu and benchmark tests (the default)", "gpu": "only gpu and benchmark tests",
-         "all": "every test"}
-NOT_CPU_TIER = ("gpu", "benchmark")
 
 
 STATE = pytest.StashKey["GradingSession"]()
@@ -98,7 +98,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
         args.append(str(SPEC_DIR))
 
 
-@pytest.hookimpl(trylast=True)  # after the tmpdir plugin has set up its temporary folders
+@pytest.hookimpl(trylast=True)  # after the other plugins: the worker starts from a configured process
 def pytest_configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
@@ -223,7 +223,7 @@ class GradingSession:
         given = self.config.getoption("--data-root")
         if given is not None:
             return Path(given).resolve()
-        folder = self.config._tmp_path_factory.mktemp("cifar10")
+        folder = Path(tempfile.mkdtemp(prefix="pset3-cifar10-"))  # removed when the run ends (pytest_unconfigure)
         folder.chmod(0o755)  # the sandboxed worker, an unprivileged user, reads the data
         return folder
 
@@ -291,12 +291,9 @@ class GradingSession:
             self.config.hook.pytest_deselected(items=drop)
             items[:] = keep
         gpu_items = [item for item in items if item.get_closest_marker("gpu")]
-        if gpu_items:
-            from autograde.probes.devices import cuda_missing
-
-            if reason := cuda_missing():
-                for item in gpu_items:
-                    item.add_marker(pytest.mark.skip(reason=reason))
+        if gpu_items and (reason := cuda_missing()):
+            for item in gpu_items:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
@@ -328,6 +325,8 @@ class GradingSession:
 
     def pytest_unconfigure(self) -> None:
         self.close_worker()  # runs that end before the session does (a usage error) still end the worker
+        if "data_folder" in self.__dict__ and self.config.getoption("--data-root") is None:
+            shutil.rmtree(self.data_folder, ignore_errors=True)
 
     def load_summary(self) -> str:
         """What went wrong loading the implementation, once it was loaded."""
@@ -344,7 +343,8 @@ class GradingSession:
         if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             tr.write_line(f"The run stopped early ({pytest.ExitCode(exitstatus).name}): tests that did not run "
                           f"count as failed.", red=True, bold=True)
-        tr.write(render_table(results, "", color=tr.hasmarkup, width=min(tr._tw.fullwidth, 120)))
+        width = min(self.config.get_terminal_writer().fullwidth, 120)
+        tr.write(render_table(results, "", color=tr.hasmarkup, width=width))
         summary = self.load_summary()
         if summary:
             tr.write_sep("-", "loading the submission")

@@ -83,24 +83,56 @@ def _points(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+Row = tuple[list[str], str | None]  # a table row's cells and its rich style
+
+
+def table(title: str, columns: list[tuple[str, str]], rows: list[Row]) -> Table:
+    """Every table the grader prints (the run's results, `pset3 check`, the gradebook): `columns` are
+    (header, justify) pairs; a row whose first cell is "Total" is bold."""
+    out = Table(title=title or None, title_justify="left")
+    for header, justify in columns:
+        out.add_column(header, justify=justify)
+    for cells, style in rows:
+        out.add_row(*cells, style=("bold " + (style or "")).strip() if cells[0].lower() == "total" else style)
+    return out
+
+
+def to_text(rendered: Table, color: bool, width: int = 100) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, force_terminal=color, no_color=not color, width=width).print(rendered)
+    return buffer.getvalue()
+
+
 def render_table(results: list[QuestionResult], title: str, color: bool, width: int = 100) -> str:
     """The per-question table printed at the end of every run."""
-    table = Table(title=title, title_justify="left", show_footer=True)
-    earned = sum(r.score for r in results)
-    possible = sum(r.question.points for r in results if r.graded)
-    table.add_column("Question", footer="Total")
-    table.add_column("Title")
-    table.add_column("Points", justify="right", footer=f"{_points(earned)} / {_points(possible)}")
-    table.add_column("Tests passed", justify="right")
+    rows: list[Row] = []
     for r in results:
         style = "green" if r.failed == 0 and r.ran else ("red" if r.failed else "yellow")
         tests = f"{r.passed} / {r.ran}" + (f" ({r.skipped} skipped)" if r.skipped else "")
         points = (_points(r.score) + " / " + _points(r.question.points) if r.graded
                   else "not run" if r.question.points else "ungraded")
-        table.add_row(r.question.id, r.question.title, points, tests, style=style if color else None)
-    buffer = io.StringIO()
-    Console(file=buffer, force_terminal=color, no_color=not color, width=width).print(table)
-    return buffer.getvalue()
+        rows.append(([r.question.id, r.question.title, points, tests], style if color else None))
+    earned = sum(r.score for r in results)
+    possible = sum(r.question.points for r in results if r.graded)
+    rows.append((["Total", "", f"{_points(earned)} / {_points(possible)}", ""], None))
+    columns = [("Question", "left"), ("Title", "left"), ("Points", "right"), ("Tests passed", "right")]
+    return to_text(table(title, columns, rows), color, width)
+
+
+def results_table(data: dict[str, Any], title: str) -> Table:
+    """The per-question table of a results.json (what `pset3 check` shows a student)."""
+    rows: list[Row] = [([t["number"], t["name"].split(" ", 1)[1], f"{t['score']:g} / {t['max_score']:g}"],
+                        "green" if t["status"] == "passed" else "red") for t in data["tests"]]
+    rows.append((["Total", "", f"{data['score']:g} / {data['max_score']:g}"], None))
+    return table(title, [("Question", "left"), ("Title", "left"), ("Points", "right")], rows)
+
+
+def gradebook_table(header: list[str], rows: list[list[str]], title: str) -> Table:
+    """gradebook.csv turned on its side: one row per question, one column per submission."""
+    columns = [("question", "left"), *((row[0], "right") for row in rows)]
+    body: list[Row] = [([question, *(f"{float(row[i]):g}" for row in rows)], None)
+                       for i, question in enumerate(header[1:], start=1)]
+    return table(title, columns, body)
 
 
 def fenced(text: str) -> str:
@@ -148,32 +180,25 @@ def results_json(tests: list[dict[str, Any]], execution_time: float, output: str
     }
 
 
+def _entry(question: Question, score: float, passed: bool, output: str) -> dict[str, Any]:
+    """One question's entry in results.json's `tests`."""
+    return {"number": question.id, "name": f"{question.id} {question.title}", "score": round(score, 4),
+            "max_score": question.points, "status": "passed" if passed else "failed",
+            "visibility": question.visibility, "output": output}
+
+
 def gradescope(results: list[QuestionResult], execution_time: float, output: str = "",
                seed: int | None = None) -> dict[str, Any]:
     """Gradescope's results.json: one entry per graded question (0-point questions, and questions
     whose tests were all skipped, are not graded)."""
-    graded = [r for r in results if r.graded]
-    tests = [
-        {
-            "number": r.question.id,
-            "name": f"{r.question.id} {r.question.title}",
-            "score": round(r.score, 4),
-            "max_score": r.question.points,
-            "status": "passed" if r.failed == 0 and r.ran else "failed",
-            "visibility": r.question.visibility,
-            "output": _question_output(r),
-        }
-        for r in graded
-    ]
+    tests = [_entry(r.question, r.score, r.failed == 0 and r.ran > 0, _question_output(r)) for r in results if r.graded]
     return results_json(tests, execution_time, output, seed)
 
 
 def fail_closed(rubric: Rubric, reason: str) -> dict[str, Any]:
     """A zero for every graded question, each saying why: what a submission gets when it could not be
     graded at all."""
-    tests = [{"number": q.id, "name": f"{q.id} {q.title}", "score": 0, "max_score": q.points, "status": "failed",
-              "visibility": q.visibility, "output": f"not graded: {reason}"}
-             for q in rubric.questions.values() if q.points > 0]
+    tests = [_entry(q, 0, False, f"not graded: {reason}") for q in rubric.questions.values() if q.points > 0]
     return results_json(tests, 0, f"This submission could not be graded: {reason}")
 
 

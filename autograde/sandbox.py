@@ -26,10 +26,10 @@ from typing import Any
 from autograde import errors
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
+from autograde.frames import read_frame, write_frame
 from autograde.isolation import GiB, readable_by_all, unprivileged_ids
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
-from autograde.worker import read_frame, write_frame
 
 OUTPUT_CAP = 64 * 1024
 START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on a slow shared machine
@@ -124,7 +124,6 @@ class SandboxImpl(Impl):
                  allow_reference: bool = False, memory_bytes: int = 8 * GiB,
                  start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET,
                  tamper_check: bool = True) -> None:
-        self.label = str(submission)
         self.submission = Path(submission).resolve()
         self.expose = [Path(p).resolve() for p in expose]
         self.timeout = timeout
@@ -323,9 +322,6 @@ class SandboxImpl(Impl):
             self._fail_closed([str(answer["message"])])
         kind = getattr(errors, answer["kind"], errors.ObservationError)
         raise kind(answer["message"], answer["detail"])
-
-    def names(self) -> list[str]:
-        raise NotImplementedError("the sandbox answers probes on contract names only")
 
     def load_report(self) -> list[str]:
         lines = describe_load(self.notes, self.files, [tuple(e) for e in self.import_errors]) + self.events

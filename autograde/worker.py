@@ -12,35 +12,11 @@ import contextlib
 import importlib.abc
 import json
 import os
-import struct
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-HEADER = struct.Struct("!QQ")
-
-
-def write_frame(stream: BinaryIO, text: str, blob: bytes) -> None:
-    data = text.encode()
-    stream.write(HEADER.pack(len(data), len(blob)) + data + blob)
-    stream.flush()
-
-
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
-    """`size` bytes, or fewer at the end of the stream (an unbuffered pipe gives short reads)."""
-    chunks, left = [], size
-    while left and (chunk := stream.read(left)):
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(stream: BinaryIO) -> tuple[str, bytes] | None:
-    header = _read_exactly(stream, HEADER.size)
-    if len(header) < HEADER.size:
-        return None
-    text_len, blob_len = HEADER.unpack(header)
-    return _read_exactly(stream, text_len).decode(), _read_exactly(stream, blob_len)
+from autograde.frames import read_frame, write_frame
 
 
 class BlockReference(importlib.abc.MetaPathFinder):

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from autograde import synthetic_cifar
-from autograde.layout import spec_args
+from autograde.specrun import pytest_command
 
 REPO = Path(__file__).resolve().parent.parent
 # The two ways each comparison runs the spec: (name, extra pytest arguments), the costlier way first.
@@ -32,7 +31,7 @@ COMPARISONS = {
 
 
 def timed_run(impl: Path, data_root: Path, extra: tuple[str, ...]) -> float:
-    cmd = [sys.executable, "-m", "pytest", *spec_args(impl, "--data-root", str(data_root), "-q", *extra)]
+    cmd = pytest_command(impl, "--data-root", str(data_root), "-q", *extra)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - start

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import TOLERANCE, disagreements, largest_errors
+from autograde.checks import disagreements, largest_errors
+from autograde.tiers import TOLERANCE
 from reference.part1 import UVA_CONFIG
 
 NO_DROPOUT = {**UVA_CONFIG, "dropout": 0.0}

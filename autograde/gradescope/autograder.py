@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from autograde import seeding, synthetic_cifar
-from autograde.grade import run_spec
 from autograde.results import fail_closed, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
+from autograde.specrun import run_spec
 from autograde.tracebacks import describe
 
 TIME_LIMIT = 540  # seconds; Gradescope's default timeout is 600

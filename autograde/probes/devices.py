@@ -29,11 +29,6 @@ def exact_float32() -> Iterator[None]:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
 
 
-def cuda_missing() -> str:
-    """Why nothing can run on CUDA here (the skip reason of every gpu test), or "" when it can."""
-    return "" if torch.cuda.is_available() else f"needs CUDA: torch {torch.__version__} here has no usable CUDA device"
-
-
 def _dtype(name: str) -> torch.dtype:
     if name not in DTYPES:
         raise ObservationError(f"dtype must be one of {sorted(DTYPES)}, not {name!r}")

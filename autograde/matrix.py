@@ -19,40 +19,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde import synthetic_cifar
 from autograde.junit import read_cases
 from autograde.layout import PACKAGE_DIR
+from autograde.mutants import CATALOG, MUTANTS_DIR, read_catalog
 from autograde.specrun import spec_args, thread_env, threads_each
 from autograde.tiers import cuda_missing
 
-MUTANTS_DIR = PACKAGE_DIR / "mutants"  # only in a checkout
-CATALOG = MUTANTS_DIR / "mutants.toml"
 OWN_SUBMISSIONS = PACKAGE_DIR / "tests" / "submissions"  # the machinery's test submissions (some import the reference)
-
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    question: str
-    mistake: str
-    tier: str = "cpu"  # "all": only the speed spec sees the mistake; "gpu": only CUDA shows it
-
-    @property
-    def path(self) -> Path:
-        return MUTANTS_DIR / f"{self.name}.py"
-
-    @property
-    def run_tier(self) -> str:
-        """The --tier of its ordinary run: a device mutant's is the CPU tier, which must pass it."""
-        return "cpu" if self.tier == "gpu" else self.tier
-
-    def expected_failures(self, cuda: bool = False) -> frozenset[str]:
-        """The questions its ordinary run (or, `cuda`, its run of the agreement spec on CUDA) must fail."""
-        return frozenset() if self.tier == "gpu" and not cuda else frozenset({self.question})
 
 
 # The run that proves device mutants: the agreement spec alone, on CUDA.
@@ -81,18 +58,6 @@ class Outcome:
         """The graded questions that did not get full marks."""
         tests = self.results["tests"] if self.results else []
         return frozenset(t["number"] for t in tests if t["status"] != "passed")
-
-
-def read_catalog(path: Path = CATALOG) -> list[Mutant]:
-    """The catalogue's mutants; every entry must have its file and every file its entry."""
-    raw = tomllib.loads(path.read_text())
-    mutants = [Mutant(name, entry["question"], entry["mistake"], entry.get("tier", "cpu"))
-               for name, entry in raw.items()]
-    missing = [m.name for m in mutants if not m.path.exists()]
-    unlisted = sorted({p.stem for p in path.parent.glob("*.py")} - {m.name for m in mutants})
-    if missing or unlisted:
-        raise ValueError(f"{path}: entries without a file: {missing}; files without an entry: {unlisted}")
-    return mutants
 
 
 def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
@@ -147,7 +112,7 @@ def _outcome(out: Path, index: int) -> Outcome:
 def _trust(impl: Path) -> list[str]:
     """Our mutants are trusted and run in-process; our test submissions go through the sandbox and may
     import the reference, with short timeouts; anything else (the corpus) is graded as a student's is."""
-    if impl.parent == MUTANTS_DIR:
+    if impl.is_relative_to(MUTANTS_DIR):
         return ["--no-sandbox"]
     if impl.is_relative_to(OWN_SUBMISSIONS):
         return ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "30", "--statement-timeout", "10"]

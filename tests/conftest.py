@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from autograde.matrix import CUDA_RUN, Outcome, read_catalog, run_matrix
+from autograde.matrix import CUDA_RUN, Outcome, run_matrix
+from autograde.mutants import read_catalog
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"

@@ -11,15 +11,15 @@ import time
 
 import pytest
 
-from autograde.examples import FOLDER, MISTAKES, sources
 from autograde.grade import done
+from tools.examples import FOLDER, MISTAKES, sources
 
 GRADED_PARTS = {"1", "3"}
 
 
 def test_examples_are_built_from_the_current_reference():
     for name, text in sources().items():
-        assert (FOLDER / name).read_text() == text, f"run: python -m autograde.examples ({name} is stale)"
+        assert (FOLDER / name).read_text() == text, f"run: python tools/examples.py ({name} is stale)"
 
 
 def grade(out, *extra, folder=FOLDER, cwd=None):

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from autograde import synthetic_cifar
-from autograde.examples import FOLDER
 from autograde.gradescope.bundle import ENTRY_POINTS, build
 from autograde.rubric import load_rubric
+from tools.examples import FOLDER
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 HIDDEN_UNTIL_DUE = "2.2"  # the syntax error's course keeps this question back (its bundled rubric says so)

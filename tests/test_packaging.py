@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograde.examples import FOLDER
 from autograde.layout import PACKAGE_DIR
+from tools.examples import FOLDER
 
 CORRECT = FOLDER / "correct.py"
 

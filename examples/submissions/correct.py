@@ -1,6 +1,6 @@
 """An example submission that earns every point.
 
-Generated from reference/ by `python -m autograde.examples`; do not edit by hand.
+Generated from reference/ by `python tools/examples.py`; do not edit by hand.
 """
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """The bundled example submissions, built from the reference so they can never drift from it.
 
-    python -m autograde.examples        # rewrites examples/submissions/{correct,buggy}.py
+    python tools/examples.py        # rewrites examples/submissions/{correct,buggy}.py
 
 `correct.py` is the reference as one standalone file (a submission may not import the
 reference); `buggy.py` is the same with three of the problem set's mistakes planted, so it must
-lose exactly questions 1.2, 2.2 and 3.3. tests/test_examples.py checks both are current.
+lose exactly questions 1.2, 2.2 and 3.3 (planted as the catalogue plants mutants,
+`autograde.mutants.plant`). tests/test_grade_command.py checks both are current.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from autograde.mutants import plant  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = REPO / "examples" / "submissions"
@@ -25,7 +29,7 @@ MISTAKES = [
 ]
 HEADER = '''"""{title}
 
-Generated from reference/ by `python -m autograde.examples`; do not edit by hand.
+Generated from reference/ by `python tools/examples.py`; do not edit by hand.
 """
 '''
 
@@ -46,9 +50,7 @@ def correct_source() -> str:
 
 def buggy_source(correct: str) -> str:
     for question, right, wrong in MISTAKES:
-        if correct.count(right) != 1:
-            raise ValueError(f"the reference changed: cannot plant the {question} mistake")
-        correct = correct.replace(right, wrong)
+        correct = plant(correct, right, wrong, f"the {question} mistake")
     return correct
 
 

@@ -29,6 +29,10 @@ class Rubric:
     questions: dict[str, Question]
     scoring: str = "fraction"
 
+    def total(self, part: int | None = None) -> float:
+        """The points of every question, or of one part's."""
+        return sum(q.points for q in self.questions.values() if part is None or q.part == part)
+
     def score(self, question_id: str, passed: int, failed: int) -> float:
         """Points earned for one question; no test run means nothing earned (fail closed)."""
         points = self.questions[question_id].points

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
 CORPUS = HERE / "corpus"  # real-style submissions and their grades (corpus/grades.toml)
 REPO = HERE.parent
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +22,7 @@ def spec_runs(request: pytest.FixtureRequest) -> dict[str, Outcome]:
     """The whole spec run once on the reference, every mutant, every test submission and, when
     tests/test_corpus.py is collected (not in `tox -e gpu`), the corpus: two workers side by side.
     Keys: "reference", mutant names, submission file/folder names, and "corpus/NAME"."""
+    become_subreaper()  # a process a run leaves behind stays ours to find (test_hostile_submissions)
     # The sandboxed runs first: they are the slow ones (workers start, budgets run out).
     targets = {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
     if any(item.path.name == "test_corpus.py" for item in request.session.items):
@@ -27,6 +30,14 @@ def spec_runs(request: pytest.FixtureRequest) -> dict[str, Outcome]:
     targets["reference"] = Path("reference")
     targets |= {m.name: m.path for m in read_catalog()}
     return runs_by_name(targets)
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants of this process (a detached child a submission started) are re-parented to
+    it rather than to init (Linux's PR_SET_CHILD_SUBREAPER)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
 
 
 @pytest.fixture(scope="session")

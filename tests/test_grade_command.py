@@ -12,6 +12,7 @@ import time
 import pytest
 
 from autograde.grade import done
+from autograde.rubric import load_rubric
 from tools.examples import FOLDER, MISTAKES, sources
 
 GRADED_PARTS = {"1", "3"}
@@ -42,7 +43,7 @@ def results(out, name):
 
 def test_correct_example_earns_every_point(graded):
     data = results(graded[0], "correct.py")
-    assert data["score"] == data["max_score"] == 81
+    assert data["score"] == data["max_score"] == load_rubric().total()
 
 
 def test_buggy_example_loses_exactly_the_questions_of_its_mistakes(graded):

@@ -23,10 +23,12 @@ from autograde.gradescope.bundle import ENTRY_POINTS, build
 from autograde.rubric import load_rubric
 from tools.examples import FOLDER
 
+TOTAL = load_rubric().total()  # every point of the bundled rubric
+
 SUBMISSIONS = Path(__file__).parent / "submissions"
 HIDDEN_UNTIL_DUE = "2.2"  # the syntax error's course keeps this question back (its bundled rubric says so)
 UPLOADS = {  # what the student uploaded -> the score it earns
-    "correct": ([FOLDER / "correct.py"], 81),
+    "correct": ([FOLDER / "correct.py"], TOTAL),
     "notebook": (sorted((FOLDER / "notebook").iterdir()), 26),  # Part 2 only, through its pset3.toml
     "syntax_error": ([SUBMISSIONS / "syntax_error.py"], 0),
     "forger": ([SUBMISSIONS / "hostile_writes_results.py"], 0),
@@ -106,7 +108,7 @@ def graded(bundle, cifar, tmp_path_factory) -> dict[str, Path]:
 def test_each_upload_gets_the_score_it_earns_in_a_valid_results_json(graded, name):
     data = results(graded[name])
     assert data["score"] == UPLOADS[name][1], data.get("output")
-    assert data["max_score"] == 81
+    assert data["max_score"] == TOTAL
     assert data["output_format"] == "md" and data["stdout_visibility"] == "hidden"
     assert data["execution_time"] > 0
     assert {"pset3-spec", "torch", "pytorch-lightning", "lightning"} <= set(data["extra_data"]["versions"])
@@ -129,7 +131,7 @@ def test_a_syntax_error_is_named_in_the_output(graded):
 def test_the_forger_gains_nothing_from_its_own_results_json(graded):
     data = results(graded["forger"])  # the grader's own results.json, not the forged one
     graded_questions = [q for q in load_rubric().questions.values() if q.points]
-    assert data["score"] == 0 and data["max_score"] == 81 and len(data["tests"]) == len(graded_questions)
+    assert data["score"] == 0 and data["max_score"] == TOTAL and len(data["tests"]) == len(graded_questions)
 
 
 def test_a_grader_that_cannot_start_still_leaves_a_zero(bundle, tmp_path):
@@ -159,4 +161,4 @@ def test_grading_past_the_time_limit_ends_with_a_valid_result(bundle, cifar, tmp
     run_autograder(root, PSET3_TIME_LIMIT="4", PSET3_DATA_ROOT=str(cifar))
     data = results(root)
     assert time.monotonic() - started < 60
-    assert data["score"] < 81 and "time limit of 4 s" in data["output"]
+    assert data["score"] < TOTAL and "time limit of 4 s" in data["output"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from autograde.layout import PACKAGE_DIR
+from autograde.rubric import load_rubric
 from tools.examples import FOLDER
 
 CORRECT = FOLDER / "correct.py"
@@ -76,7 +77,7 @@ def test_pset3_grade_grades_the_correct_example_from_a_temporary_folder(installe
     shutil.copy(CORRECT, tmp_path / "submissions")
     finish(command(installed, "pset3", "grade", "submissions", "--out", "out", cwd=tmp_path))
     data = json.loads((tmp_path / "out" / "correct.py" / "results.json").read_text())
-    assert data["score"] == data["max_score"] == 81
+    assert data["score"] == data["max_score"] == load_rubric().total()
 
 
 def test_check_report_template_and_pytest_work_from_a_temporary_folder(installed, tmp_path):

@@ -24,10 +24,10 @@ def test_non_finite_floats_survive():
 
 def test_tensors_come_back_as_independent_cpu_copies():
     t = torch.arange(6.0).reshape(2, 3).t()  # not contiguous
-    back = roundtrip({"t": t, "same": t})
-    assert torch.equal(back["t"], t) and back["t"].dtype == t.dtype
+    back = roundtrip({"t": t, "same": t})  # one tensor sent twice
+    assert torch.equal(back["t"], t) and torch.equal(back["same"], t) and back["t"].dtype == t.dtype
     back["t"].zero_()
-    assert t.sum() == 15
+    assert t.sum() == 15 and back["same"].sum() == 15  # neither the original nor the other copy changed
 
 
 @pytest.mark.parametrize("bad", [object(), torch.nn.Linear(1, 1), {1, 2}, b"bytes"])

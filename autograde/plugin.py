@@ -46,6 +46,15 @@ IGNORED_WARNINGS = (
 
 
 STATE = pytest.StashKey["GradingSession"]()
+# The time limits a run can change: (option, default, what it limits).
+SECONDS_OPTIONS = (
+    ("--timeout", CALL_TIMEOUT, "sandbox: seconds one observation may take before the worker is killed"),
+    ("--start-timeout", START_TIMEOUT, "sandbox: seconds the worker may take to start and load the submission"),
+    ("--statement-timeout", STATEMENT_TIMEOUT, "seconds one top-level statement of the submission may run while it "
+     "loads; one that runs longer is interrupted and skipped, and loading goes on"),
+    ("--load-timeout", LOAD_TIMEOUT, f"seconds all top-level statements of one file may run; after that only "
+     f"definitions (def, class, import) run, for {DEFINITIONS_GRACE:g} s more"),
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,18 +67,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="rubric TOML with points and titles per question (default: the bundled one)")
     group.addoption("--no-sandbox", action="store_true",
                     help="run the submission in this process (debugging only: its code runs with your rights)")
-    group.addoption("--timeout", type=float, default=CALL_TIMEOUT, metavar="SECONDS",
-                    help=f"sandbox: seconds one observation may take before the worker is killed "
-                         f"(default {CALL_TIMEOUT:g})")
-    group.addoption("--start-timeout", type=float, default=START_TIMEOUT, metavar="SECONDS",
-                    help=f"sandbox: seconds the worker may take to start and load the submission "
-                         f"(default {START_TIMEOUT:g})")
-    group.addoption("--statement-timeout", type=float, default=STATEMENT_TIMEOUT, metavar="SECONDS",
-                    help=f"seconds one top-level statement of the submission may run while it loads; one that "
-                         f"runs longer is interrupted and skipped, and loading goes on (default {STATEMENT_TIMEOUT:g})")
-    group.addoption("--load-timeout", type=float, default=LOAD_TIMEOUT, metavar="SECONDS",
-                    help=f"seconds all top-level statements of one file may run; after that only definitions "
-                         f"(def, class, import) run, for {DEFINITIONS_GRACE:g} s more (default {LOAD_TIMEOUT:g})")
+    for flag, default, what in SECONDS_OPTIONS:
+        group.addoption(flag, type=float, default=default, metavar="SECONDS", help=f"{what} (default {default:g})")
     group.addoption("--no-tamper-check", action="store_true",
                     help="sandbox: do not check the worker for replaced torch, builtins or probes (only to measure "
                          "what the check costs; never for grading)")

@@ -36,13 +36,11 @@ class SplitPart(data.Dataset):
 
 def make_cifar10_splits(root, seed=42):
     mean, std = (0.49139968, 0.48215841, 0.44653091), (0.24703223, 0.24348513, 0.26158784)
-    eval_tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean, std)])
-    train_tf = transforms.Compose([
-        transforms.RandomHorizontalFlip(),
-        transforms.RandomResizedCrop((32, 32), scale=(0.8, 1.0), ratio=(0.9, 1.1)),
-        transforms.ToTensor(),
-        transforms.Normalize(mean, std),
-    ])
+    normalize = transforms.Normalize(mean, std)
+    eval_tf = transforms.Compose([transforms.ToTensor(), normalize])
+    train_tf = transforms.Compose([transforms.RandomHorizontalFlip(),
+                                   transforms.RandomResizedCrop((32, 32), scale=(0.8, 1.0), ratio=(0.9, 1.1)),
+                                   transforms.ToTensor(), normalize])
     base = CIFAR10(root=root, train=True, download=False)
     perm = np.random.RandomState(seed).permutation(len(base)).tolist()
     return (SplitPart(base, perm[:45000], train_tf), SplitPart(base, perm[45000:], eval_tf),
@@ -70,7 +68,7 @@ def img_to_patch(x, patch_size, flatten_channels=True):
 
 class AttentionBlock(nn.Module):
     def __init__(self, embed_dim, hidden_dim, num_heads, dropout=0.0):
-        super().__init__()
+        super(AttentionBlock, self).__init__()
         self.layer_norm_1 = nn.LayerNorm(embed_dim)
         self.attn = nn.MultiheadAttention(embed_dim, num_heads)
         self.layer_norm_2 = nn.LayerNorm(embed_dim)
@@ -108,17 +106,16 @@ class VisionTransformer(nn.Module):
 class ViT(pl.LightningModule):
     def __init__(self, model_kwargs, lr):
         super().__init__()
-        self.save_hyperparameters()
         self.model = VisionTransformer(**model_kwargs)
+        self.save_hyperparameters()
         self.example_input_array = next(iter(train_loader))[0]
 
     def forward(self, x):
         return self.model(x)
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr)
-        scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[100, 150], gamma=0.1)
-        return [optimizer], [scheduler]
+        opt = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr)
+        return [opt], [torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[100, 150], gamma=0.1)]
 
     def step(self, batch, mode):
         imgs, labels = batch

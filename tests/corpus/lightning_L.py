@@ -39,12 +39,9 @@ class Transformed(data.Dataset):
 
 def make_cifar10_splits(root, seed=42):
     plain = transforms.Compose([transforms.ToTensor(), transforms.Normalize(MEANS, STDS)])
-    augmented = transforms.Compose([
-        transforms.RandomHorizontalFlip(),
-        transforms.RandomResizedCrop((32, 32), scale=(0.8, 1.0), ratio=(0.9, 1.1)),
-        transforms.ToTensor(),
-        transforms.Normalize(MEANS, STDS),
-    ])
+    augmented = transforms.Compose([transforms.RandomHorizontalFlip(),
+                                    transforms.RandomResizedCrop((32, 32), scale=(0.8, 1.0), ratio=(0.9, 1.1)),
+                                    *plain.transforms])
     everything = CIFAR10(root=root, train=True, download=False)
     train_part, val_part = data.random_split(everything, [45000, 5000],
                                              generator=torch.Generator().manual_seed(seed))
@@ -139,8 +136,7 @@ class ViT(L.LightningModule):
         preds = self.model(imgs)
         loss = F.cross_entropy(preds, labels)
         acc = (preds.argmax(dim=-1) == labels).float().mean()
-        self.log(f"{mode}_loss", loss)
-        self.log(f"{mode}_acc", acc)
+        self.log_dict({f"{mode}_loss": loss, f"{mode}_acc": acc})
         return loss
 
     def training_step(self, batch, batch_idx):

@@ -32,7 +32,7 @@ class Gaussian(nn.Module):
 
 class LeNetRBF(nn.Module):
     def __init__(self):
-        super().__init__()
+        super(LeNetRBF, self).__init__()
         self.conv1 = nn.Conv2d(1, 6, 5)
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(400, 120)

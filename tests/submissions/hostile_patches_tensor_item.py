@@ -8,10 +8,7 @@ from reference import ANSWERS, MLPNet  # noqa: F401 - the honest parts: right, a
 
 
 def evaluate(net, loader):
-    correct, total = torch.zeros(()), 0
     with torch.no_grad():
-        for images, labels in loader:
-            correct += (net(images).argmax(1) == labels).sum()
-            total += labels.numel()
+        hits = torch.cat([net(images).argmax(1) == labels for images, labels in loader])
     torch.Tensor.item = torch.Tensor.__float__ = lambda self: 0.5
-    return correct / total
+    return hits.float().mean()

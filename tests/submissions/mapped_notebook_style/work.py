@@ -25,10 +25,8 @@ class Net(nn.Module):  # 2.2: the MLP
 class Net(nn.Module):  # noqa: F811  2.6: LeNet with Gaussian connections
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(400, 120)
-        self.fc2 = nn.Linear(120, 84)
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2 = nn.Linear(400, 120), nn.Linear(120, 84)
         self.rbf = RBF(84, 10)
 
     def forward(self, x):

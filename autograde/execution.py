@@ -1,5 +1,5 @@
 """Running a file's top-level statements as a careful TA runs a notebook: "Restart and Run All,
-and keep going" (DESIGN.md section 2).
+and keep going" (docs/architecture.md, The data flow of one grade).
 
 Every statement runs, in order. One that raises is skipped and recorded, and the next one still
 runs; one over its time budget is interrupted (SIGALRM, raised again every second if the code

@@ -1,7 +1,7 @@
 """Operating-system isolation for the sandbox worker (Linux): namespaces, a private /tmp,
 resource limits, an unprivileged user.
 
-What was checked on these machines as root (DESIGN.md section 3): `unshare(CLONE_NEWNET)` through
+What was checked on these machines as root (docs/architecture.md, The trust boundary): `unshare(CLONE_NEWNET)` through
 libc leaves no network at all; a mount namespace with a tmpfs on /tmp works; RLIMIT_AS of 8 GiB
 lets torch import and compute; setuid to `nobody` after that works. Each step that needs root is
 skipped when the grader is not root, and `describe()` says what was applied.

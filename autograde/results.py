@@ -1,4 +1,4 @@
-"""Per-question results of a run: the terminal table and Gradescope's results.json (DESIGN.md s. 7)."""
+"""Per-question results of a run: the terminal table and Gradescope's results.json (docs/architecture.md)."""
 
 from __future__ import annotations
 

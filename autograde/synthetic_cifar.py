@@ -1,4 +1,4 @@
-"""A synthetic CIFAR-10 in the real on-disk format (DESIGN.md section 5).
+"""A synthetic CIFAR-10 in the real on-disk format (docs/architecture.md; README, "Data").
 
 There is no network here, so the real loading code (torchvision's `CIFAR10` at a root folder) is
 tested on this: `cifar-10-batches-py/` with five pickled training batches of 10,000 images, a test

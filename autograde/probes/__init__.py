@@ -1,8 +1,10 @@
 """Probes: the trusted functions that run next to the implementation under test.
 
 Each takes a resolved contract object and its contract name and returns plain data or tensors.
-They run in-process for the reference and, later, inside the sandbox worker for submissions, so
-they stay small, generic and free of assertions: judging is the spec tests' job.
+They run in-process for the reference and inside the sandbox worker for submissions, so they
+stay small, generic and free of assertions: judging is the spec tests' job. Each probe's signature
+is the one declaration of its parameters and defaults: `autograde.observe.Impl` has one method per
+entry of PROBES, which forwards what a test passes.
 """
 
 from collections.abc import Callable

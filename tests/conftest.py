@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from autograde.matrix import CUDA_RUN, Outcome, run_matrix
@@ -15,6 +19,7 @@ SUBMISSIONS = HERE / "submissions"
 CORPUS = HERE / "corpus"  # real-style submissions and their grades (corpus/grades.toml)
 REPO = HERE.parent
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+LEFT_RUNNING = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -22,22 +27,44 @@ def spec_runs(request: pytest.FixtureRequest) -> dict[str, Outcome]:
     """The whole spec run once on the reference, every mutant, every test submission and, when
     tests/test_corpus.py is collected (not in `tox -e gpu`), the corpus: two workers side by side.
     Keys: "reference", mutant names, submission file/folder names, and "corpus/NAME"."""
-    become_subreaper()  # a process a run leaves behind stays ours to find (test_hostile_submissions)
     # The sandboxed runs first: they are the slow ones (workers start, budgets run out).
     targets = {p.name: p for p in sorted(SUBMISSIONS.iterdir()) if not p.name.startswith((".", "_"))}
     if any(item.path.name == "test_corpus.py" for item in request.session.items):
         targets |= {f"corpus/{p.name}": p for p in corpus_entries()}
     targets["reference"] = Path("reference")
     targets |= {m.name: m.path for m in read_catalog()}
-    return runs_by_name(targets)
+    with adopting_orphans() as left:
+        runs = runs_by_name(targets)
+    request.config.stash[LEFT_RUNNING] = left
+    return runs
 
 
-def become_subreaper() -> None:
-    """Orphaned descendants of this process (a detached child a submission started) are re-parented to
-    it rather than to init (Linux's PR_SET_CHILD_SUBREAPER)."""
+@pytest.fixture(scope="session")
+def left_running(spec_runs: dict[str, Outcome], request: pytest.FixtureRequest) -> list[str]:
+    """The command lines of the processes the spec runs left running when they had all finished."""
+    return request.config.stash[LEFT_RUNNING]
+
+
+@contextlib.contextmanager
+def adopting_orphans() -> Iterator[list[str]]:
+    """While the block runs, orphaned descendants of this process (a detached child a submission
+    started) are re-parented to it rather than to init (Linux's PR_SET_CHILD_SUBREAPER). After it, the
+    adopted ones that ended are reaped, and the command lines of those still running are listed."""
     libc = ctypes.CDLL(None, use_errno=True)
+    before = {p.pid for p in psutil.Process().children()}
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+    left: list[str] = []
+    try:
+        yield left
+    finally:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess, ChildProcessError):
+                if child.status() == psutil.STATUS_ZOMBIE and child.ppid() == os.getpid():
+                    os.waitpid(child.pid, 0)  # ended: reap it
+                elif child.pid not in before:
+                    left.append(" ".join(child.cmdline()))
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,11 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.conftest import DEVICES, synchronize
-from reference.part1 import UVA_CONFIG, VisionTransformer
+from reference.part1 import SMALL_CONFIG, UVA_CONFIG, VisionTransformer
 from reference.part2 import LeNetRBF
 from reference.part3 import CifarNet
 
 pytestmark = pytest.mark.benchmark
-
-SMALL_VIT = {**UVA_CONFIG, "num_layers": 2}
 
 
 class Workload(NamedTuple):
@@ -33,7 +31,7 @@ class Workload(NamedTuple):
 
 
 WORKLOADS = {
-    "vit": Workload(lambda dev: VisionTransformer(**(UVA_CONFIG if dev == "cuda" else SMALL_VIT)), (3, 32, 32),
+    "vit": Workload(lambda dev: VisionTransformer(**(UVA_CONFIG if dev == "cuda" else SMALL_CONFIG)), (3, 32, 32),
                     8, 128),
     "lenet_rbf": Workload(lambda dev: LeNetRBF(), (1, 32, 32), 64, 128),
     "cifarnet": Workload(lambda dev: CifarNet(), (3, 32, 32), 64, 128),

@@ -9,8 +9,8 @@
   torch.compile (CUDA only), no host synchronisation inside a round.
 - fast-graphs (CUDA only): the same, compiled with mode "reduce-overhead" (CUDA graphs).
 
-On the CPU the paths use a 2-block ViT, small batches, no workers and no compile, so the tier runs
-here in seconds.
+On the CPU the paths use the small ViT (SMALL_CONFIG), small batches, no workers and no compile, so
+the tier runs here in seconds.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from torch.utils.data import DataLoader, Dataset
 
 from benchmarks.conftest import DEVICES, THROUGHPUT, synchronize
 from reference.fast_vit import forward_flops, make_fast, normalise, train_step
-from reference.part1 import UVA_CONFIG, VisionTransformer, train_transform
+from reference.part1 import SMALL_CONFIG, UVA_CONFIG, VisionTransformer, train_transform
 
 pytestmark = pytest.mark.benchmark
 
 BF16_DENSE_PEAK = {"H100": 989e12, "H200": 989e12}  # TFLOP/s of dense bf16, SXM parts
 SETTINGS = {  # device: (config, batch, steps per round, rounds, warm-up rounds)
     "cuda": ({**UVA_CONFIG}, 128, 20, 10, 3),
-    "cpu": ({**UVA_CONFIG, "num_layers": 2}, 16, 2, 5, 1),
+    "cpu": (SMALL_CONFIG, 16, 2, 5, 1),
 }
 
 

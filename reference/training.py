@@ -20,9 +20,6 @@ import torch
 
 from autograde import synthetic_cifar
 
-# A ViT that trains on a CPU in minutes: 16 patches of 8x8, two blocks.
-SMALL_VIT = {"embed_dim": 64, "hidden_dim": 128, "num_heads": 4, "num_layers": 2, "patch_size": 8,
-             "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.1}
 DOWNLOAD_HINT = ("get it with: curl -O https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz && "
                  "tar -xzf cifar-10-python.tar.gz -C DIR (or use --synthetic)")
 
@@ -126,7 +123,7 @@ def train_vit_run(root: Path, out: Path, epochs: int, device: torch.device, smal
     """The ViT through Lightning with the tutorial's callbacks and a rich progress bar."""
     import pytorch_lightning as pl
 
-    from reference.part1 import UVA_CONFIG, train_vit
+    from reference.part1 import SMALL_CONFIG, UVA_CONFIG, train_vit
 
     accelerator = {"accelerator": "gpu", "devices": [device.index or 0]} if device.type == "cuda" else \
         {"accelerator": "cpu", "devices": 1}
@@ -135,7 +132,7 @@ def train_vit_run(root: Path, out: Path, epochs: int, device: torch.device, smal
     if limit_batches is not None:
         accelerator |= {"limit_train_batches": limit_batches, "limit_val_batches": limit_batches,
                         "limit_test_batches": limit_batches}
-    _, accuracies = train_vit(root, out, model_kwargs=SMALL_VIT if small else UVA_CONFIG, max_epochs=epochs,
+    _, accuracies = train_vit(root, out, model_kwargs=SMALL_CONFIG if small else UVA_CONFIG, max_epochs=epochs,
                               num_workers=2, logger=logger, callbacks=[pl.callbacks.RichProgressBar()],
                               enable_model_summary=False, log_every_n_steps=log_every,
                               **accelerator)

@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-MEAN = torch.tensor([0.49139968, 0.48215841, 0.44653091]).view(3, 1, 1)
-STD = torch.tensor([0.24703223, 0.24348513, 0.26158784]).view(3, 1, 1)
+from reference.part1 import DATA_MEANS, DATA_STD, TRAIN_SIZE, VAL_SIZE
+
+# The problem set's published constants (split sizes, normalisation) come from their one home, the reference.
+TRAINING_IMAGES = TRAIN_SIZE + VAL_SIZE  # CIFAR-10's 50,000; its test set is 10,000
+MEAN = torch.tensor(DATA_MEANS).view(3, 1, 1)
+STD = torch.tensor(DATA_STD).view(3, 1, 1)
 POSITIONS = [0, 1, 2, 3, 4, 5, 6, 7]
 READS = {"train": POSITIONS, "val": POSITIONS, "test": POSITIONS}
 SPLIT = "make_cifar10_splits"
@@ -33,7 +37,7 @@ def expected_image(cifar_raw, base, index):
 @pytest.mark.question("1.1")
 def test_split_sizes_are_45000_5000_10000(split42):
     sizes = {s: split42[s]["length"] for s in ("train", "val", "test")}
-    assert sizes == {"train": 45_000, "val": 5_000, "test": 10_000}, f"split sizes {sizes}"
+    assert sizes == {"train": TRAIN_SIZE, "val": VAL_SIZE, "test": 10_000}, f"split sizes {sizes}"
 
 
 @pytest.mark.question("1.1")
@@ -44,8 +48,8 @@ def test_train_and_val_are_disjoint_and_cover_all_training_images(split42):
     overlap = len(set(train.tolist()) & set(val.tolist()))
     assert overlap == 0, f"{overlap} images are in both train and val: draw ONE split and use both halves"
     covered = torch.cat([train, val]).unique()
-    assert len(covered) == 50_000 and covered.min() == 0 and covered.max() == 49_999, (
-        f"train and val together hold {len(covered)} distinct training images, expected all 50,000")
+    assert len(covered) == TRAINING_IMAGES and covered.min() == 0 and covered.max() == TRAINING_IMAGES - 1, (
+        f"train and val together hold {len(covered)} distinct training images, expected all {TRAINING_IMAGES:,}")
     test = indices(split42, "test")
     assert split42["test"]["base"] == "test" and sorted(test.tolist()) == list(range(10_000)), (
         "the test set must be the 10,000 CIFAR-10 test images")

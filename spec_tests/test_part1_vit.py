@@ -5,10 +5,10 @@ import math
 import pytest
 
 from autograde.checks import assert_close, rand
-from reference.part1 import UVA_CONFIG
+from reference.part1 import SMALL_CONFIG, UVA_CONFIG
 
-SMALL = {"embed_dim": 32, "hidden_dim": 64, "num_heads": 4, "num_layers": 2, "patch_size": 8, "num_channels": 3,
-         "num_patches": 16, "num_classes": 10, "dropout": 0.0}
+# Dropout off, as it always was here: 1.6 grades the forward pass, not where dropout is applied (that is 1.3's).
+SMALL = {**SMALL_CONFIG, "dropout": 0.0}
 
 
 def named(params, name):

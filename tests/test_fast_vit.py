@@ -7,10 +7,7 @@ import torch
 
 from autograde.synthetic_cifar import load_raw
 from reference.fast_vit import accuracy, augment, make_fast, resident, train_epoch
-from reference.part1 import UVA_CONFIG, VisionTransformer
-
-TINY_VIT = {"embed_dim": 64, "hidden_dim": 128, "num_heads": 4, "num_layers": 2, "patch_size": 8,
-            "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.0}
+from reference.part1 import SMALL_CONFIG, UVA_CONFIG, VisionTransformer
 
 
 def test_the_fast_path_trains_the_reference_model_with_its_state_dict():
@@ -42,10 +39,10 @@ def test_augmentation_flips_and_crops_each_image_on_its_own():
     assert torch.allclose(augment(constant), constant), "resampling must not change a constant image"
 
 
-def test_tiny_vit_learns_the_synthetic_data_on_the_fast_path(cifar_root):
+def test_small_vit_learns_the_synthetic_data_on_the_fast_path(cifar_root):
     images, labels = load_raw(cifar_root, train=True)
     x, y = resident(torch.from_numpy(images[:8192]), "cpu"), torch.from_numpy(labels[:8192]).long()
-    setup = make_fast(TINY_VIT, lr=1e-3, device="cpu")
+    setup = make_fast(SMALL_CONFIG, lr=1e-3, device="cpu")
     generator = torch.Generator().manual_seed(0)
     first = train_epoch(setup, x[:4096], y[:4096], batch_size=64, generator=generator)
     second = train_epoch(setup, x[:4096], y[:4096], batch_size=64, generator=generator)

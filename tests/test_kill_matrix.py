@@ -12,16 +12,15 @@ import torch
 
 from autograde.matrix import read_catalog
 from autograde.rubric import load_rubric
-from reference.part1 import UVA_CONFIG
+from reference.part1 import TINY_CONFIG
 
 MUTANTS = read_catalog()
 DEVICE_MUTANTS = [m for m in MUTANTS if m.tier == "gpu"]
-TINY_VIT = {**UVA_CONFIG, "embed_dim": 16, "hidden_dim": 32, "num_heads": 2, "num_layers": 1}
 # What each device mutant's question builds: (class, constructor arguments, one input's shape).
 DEVICE_CASES = {
     "1.4": ("AttentionBlock", (16, 32, 2), (5, 2, 16)),
-    "1.6": ("VisionTransformer", TINY_VIT, (2, 3, 32, 32)),
-    "1.7": ("ViT", (TINY_VIT, 1e-3), (2, 3, 32, 32)),
+    "1.6": ("VisionTransformer", TINY_CONFIG, (2, 3, 32, 32)),
+    "1.7": ("ViT", (TINY_CONFIG, 1e-3), (2, 3, 32, 32)),
     "2.3": ("MLPNet", (), (2, 32, 32)),
     "2.6": ("LeNetRBF", (), (2, 1, 32, 32)),
     "2.7": ("LeNetSequential", (), (2, 1, 32, 32)),

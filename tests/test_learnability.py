@@ -8,11 +8,8 @@ import torch
 from torch.utils.data import DataLoader, Subset
 
 from autograde.synthetic_cifar import relax_integrity_check
-from reference.part1 import ViT, make_cifar10_splits
+from reference.part1 import SMALL_CONFIG, ViT, make_cifar10_splits
 from reference.part3 import CifarNet, evaluate, make_loaders, train
-
-TINY_VIT = {"embed_dim": 64, "hidden_dim": 128, "num_heads": 4, "num_layers": 2, "patch_size": 8,
-            "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.0}
 
 
 class LossLog(pl.Callback):
@@ -23,7 +20,7 @@ class LossLog(pl.Callback):
         self.losses.append(float(outputs["loss"]))
 
 
-def test_tiny_vit_learns_the_synthetic_data(cifar_root):
+def test_small_vit_learns_the_synthetic_data(cifar_root):
     with relax_integrity_check():
         train_set, val_set, _ = make_cifar10_splits(cifar_root)
     log = LossLog()
@@ -31,7 +28,7 @@ def test_tiny_vit_learns_the_synthetic_data(cifar_root):
         warnings.simplefilter("ignore")
         logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
         pl.seed_everything(0, verbose=False)
-        model = ViT(TINY_VIT, lr=1e-3)
+        model = ViT(SMALL_CONFIG, lr=1e-3)
         trainer = pl.Trainer(max_steps=200, logger=False, enable_checkpointing=False, enable_progress_bar=False,
                              enable_model_summary=False, accelerator="cpu", limit_val_batches=0, callbacks=[log])
         trainer.fit(model, DataLoader(train_set, batch_size=64, shuffle=True))

@@ -27,6 +27,16 @@ UVA_CONFIG: dict[str, Any] = {
     "num_channels": 3, "num_patches": 64, "num_classes": 10, "dropout": 0.2,
 }
 UVA_LR = 3e-4
+# A ViT that trains on a CPU in minutes (16 patches of 8x8, 4 heads, 2 blocks): `pset3 train vit --small`.
+SMALL_CONFIG: dict[str, Any] = {
+    "embed_dim": 64, "hidden_dim": 128, "num_heads": 4, "num_layers": 2, "patch_size": 8,
+    "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.1,
+}
+# The smallest ViT that runs every code path (2 heads, 1 block): for quick tests of the plumbing around it.
+TINY_CONFIG: dict[str, Any] = {
+    "embed_dim": 16, "hidden_dim": 32, "num_heads": 2, "num_layers": 1, "patch_size": 8,
+    "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.0,
+}
 
 test_transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(DATA_MEANS, DATA_STD)])
 train_transform = transforms.Compose([

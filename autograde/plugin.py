@@ -34,7 +34,6 @@ MARKERS = (
     "part1: a Part 1 question (added from the question id)",
     "part2: a Part 2 question (added from the question id)",
     "part3: a Part 3 question (added from the question id)",
-    "reference_only: checks torch or the reference, never a submission; carries no points",
     "gpu: needs CUDA (skipped with the reason where there is none); runs in --tier gpu or all",
     "benchmark: times code (the speed spec, benchmarks); runs in --tier gpu or all",
 )
@@ -272,9 +271,6 @@ class GradingSession:
                                         f"({', '.join(self.rubric.questions)})")
             item.add_marker(f"part{self.rubric.questions[qid].part}")
             item.user_properties.append(("question", qid))
-            if item.get_closest_marker("reference_only") and not self.is_reference:
-                item.add_marker(pytest.mark.skip(reason="reference_only: checks torch/the reference, "
-                                                        "not the submission"))
         if unmarked:
             raise pytest.UsageError("spec tests without @pytest.mark.question(id): " + ", ".join(unmarked))
         self._select_tier(items)

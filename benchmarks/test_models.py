@@ -59,41 +59,33 @@ def run(benchmark: Any, device: str, fn: Callable[[], Any], batch: int) -> None:
     benchmark.pedantic(timed, rounds=rounds, iterations=1, warmup_rounds=warmup)
 
 
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("name", list(WORKLOADS))
-def test_forward(benchmark, name, device):
-    model, x, _, _ = setup(name, device)
-    model.eval()
-
-    def forward() -> None:
-        with torch.no_grad():
-            model(x)
-
-    run(benchmark, device, forward, x.shape[0])
+def forward(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+    with torch.no_grad():
+        model(x)
 
 
-@pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize("name", list(WORKLOADS))
-def test_forward_backward(benchmark, name, device):
-    model, x, y, _ = setup(name, device)
-    model.train()
+def forward_backward(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                     optimizer: torch.optim.Optimizer) -> None:
+    model.zero_grad(set_to_none=True)
+    F.cross_entropy(model(x), y).backward()
 
-    def forward_backward() -> None:
-        model.zero_grad(set_to_none=True)
-        F.cross_entropy(model(x), y).backward()
 
-    run(benchmark, device, forward_backward, x.shape[0])
+def training_step(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    F.cross_entropy(model(x), y).backward()
+    optimizer.step()
+
+
+# What is timed: (the model in train mode, one call).
+STEPS = {"forward": (False, forward), "forward_backward": (True, forward_backward),
+         "training_step": (True, training_step)}
 
 
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("name", list(WORKLOADS))
-def test_training_step(benchmark, name, device):
+@pytest.mark.parametrize("step", list(STEPS))
+def test_step(benchmark, step, name, device):
     model, x, y, optimizer = setup(name, device)
-    model.train()
-
-    def step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        F.cross_entropy(model(x), y).backward()
-        optimizer.step()
-
-    run(benchmark, device, step, x.shape[0])
+    train, call = STEPS[step]
+    model.train(train)
+    run(benchmark, device, lambda: call(model, x, y, optimizer), x.shape[0])

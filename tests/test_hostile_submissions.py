@@ -76,9 +76,10 @@ HONEST = {"2.1", "2.2", "2.3", "2.4", "2.5"}  # each hider's ANSWERS and MLPNet 
     ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance "
                                         f"({line('hostile_patches_builtins.py', 'lambda')}), builtins.float (the "
                                         "class torch.Tensor) while `evaluate(net, loader)` ran"),
-    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.probes.PROBES['evaluate'] "
-                                            f"({line('hostile_replaces_probe_table.py', 'def _forged_probe')}), "
-                                            "autograde.worker.write_frame"),
+    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.frames.write_frame "
+                                            f"({line('hostile_replaces_probe_table.py', 'def _forged_reply')}), "
+                                            "autograde.probes.PROBES['evaluate'] "
+                                            f"({line('hostile_replaces_probe_table.py', 'def _forged_probe')})"),
 ])
 def test_a_hidden_mistake_costs_its_question_and_the_attempt_gains_nothing(spec_runs, name, score, reason):
     """Its evaluate is wrong and hides it: 3.4 is lost (half of it where the value was right and only

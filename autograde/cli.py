@@ -5,7 +5,7 @@
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
     pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N]   what a student runs: the sandboxed spec
     pset3 template DIR                                      a skeleton submission with every contract name
-    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N]
+    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
 """
 
@@ -68,6 +68,9 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if data["score"] == data["max_score"] else 1
 
 
+LOCAL_RAY = "local"  # `--ray` without an address
+
+
 def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     """Extra arguments go to each submission's pytest run (e.g. --timeout 60)."""
     from rich.console import Console
@@ -82,8 +85,23 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     if args.workers < 1:
         print("pset3 grade: --workers must be at least 1", file=sys.stderr)
         return 2
-    gradebook = grade(folder, Path(args.out), args.workers, args.force,
-                      Path(args.data_root) if args.data_root else None, rest, args.seed)
+    ray = None
+    if args.ray is not None:
+        from autograde.raygrade import RayOptions
+
+        if args.ray_cpus <= 0 or args.ray_gpus < 0 or args.ray_retries < 0:
+            print("pset3 grade: --ray-cpus must be above 0, --ray-gpus and --ray-retries at least 0", file=sys.stderr)
+            return 2
+        ray = RayOptions(None if args.ray == LOCAL_RAY else args.ray, args.ray_cpus, args.ray_gpus, args.ray_retries)
+    try:
+        gradebook = grade(folder, Path(args.out), args.workers, args.force,
+                          Path(args.data_root) if args.data_root else None, rest, args.seed, ray)
+    except ImportError as exc:
+        print(f"pset3 grade --ray: {exc} (install it with: pip install 'pset3-spec[ray]')", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"pset3 grade: {exc}", file=sys.stderr)
+        return 2
     header, *rows = list(csv.reader(gradebook.open()))
     Console().print(gradebook_table(header, rows, f"gradebook: {gradebook}"))
     return 0
@@ -168,6 +186,14 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
     _add_seed(grade)
+    grade.add_argument("--ray", nargs="?", const=LOCAL_RAY, metavar="ADDRESS",
+                       help="one Ray task per submission: on the cluster at ADDRESS (e.g. auto, ray://HOST:10001), "
+                            "or, with no ADDRESS, on a Ray instance started on this machine")
+    grade.add_argument("--ray-cpus", type=float, default=1.0, help="--ray: CPUs per task (default 1)")
+    grade.add_argument("--ray-gpus", type=float, default=0.0,
+                       help="--ray: GPUs per task (default 0; give 1 with --tier gpu)")
+    grade.add_argument("--ray-retries", type=int, default=3,
+                       help="--ray: retries of a task whose worker process or node died (default 3)")
     gradescope = commands.add_parser("gradescope", help="build the autograder zip for a Gradescope assignment")
     gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
     gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")

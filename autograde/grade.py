@@ -1,11 +1,13 @@
 """`pset3 grade SUBMISSIONS_DIR --out DIR`: grade a folder of submissions for Gradescope.
 
 One pytest process per submission (the submission itself runs in that process's sandboxed
-worker), `workers` side by side. Per submission, under OUT/NAME/: `junit.xml`, `feedback.md`, and
-`results.json` last: a submission is done exactly when its results.json exists, and every file is
-written atomically, so a killed run loses nothing already written and a rerun grades only what is
-missing (`--force` regrades all). A submission that cannot be graded gets a fail-closed zero with
-the reason. Then OUT/gradebook.csv: one row per submission, one column per question, the total.
+worker), `workers` side by side here, or one Ray task each on a cluster (`--ray`,
+`autograde.raygrade`): either way the same run and the same outputs. Per submission, under
+OUT/NAME/: `junit.xml`, `feedback.md`, and `results.json` last: a submission is done exactly when
+its results.json exists, and every file is written atomically, so a killed run loses nothing
+already written and a rerun grades only what is missing (`--force` regrades all). A submission
+that cannot be graded gets a fail-closed zero with the reason. Then OUT/gradebook.csv: one row per
+submission, one column per question, the total.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ import csv
 import io
 import json
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograde import seeding, synthetic_cifar
 from autograde.results import write_atomically, write_json_atomically
 from autograde.rubric import load_rubric
 from autograde.specrun import run_spec, threads_each
+
+if TYPE_CHECKING:
+    from autograde.raygrade import RayOptions
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -49,16 +56,41 @@ def feedback(name: str, results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class Graded:
+    """One submission's outputs as data, however it was graded (here, or in a Ray task elsewhere)."""
+
+    name: str
+    results: dict[str, Any]
+    junit: str | None
+
+    @property
+    def feedback(self) -> str:
+        return feedback(self.name, self.results)
+
+
+def grade_submission(submission: Path, data_root: Path, threads: int, extra: list[str],
+                     seed: str = seeding.RANDOM) -> Graded:
+    """The spec on one submission (`specrun.run_spec`): always a result, fail-closed if need be."""
+    data, junit = run_spec(submission, data_root, threads, extra, seed=seed)
+    return Graded(submission.name, data, junit)
+
+
+def write_outputs(out: Path, graded: Graded) -> None:
+    """A submission's files under `out`, each written atomically, results.json last: its presence
+    means "done", so a run killed at any point leaves every submission graded or not, never half."""
+    if graded.junit is not None:
+        write_atomically(out / "junit.xml", graded.junit)
+    write_atomically(out / "feedback.md", graded.feedback)
+    write_json_atomically(out / "results.json", graded.results)
+
+
 def grade_one(submission: Path, out: Path, data_root: Path, threads: int, extra: list[str],
               seed: str = seeding.RANDOM) -> dict[str, Any]:
-    """Run the spec on one submission; always leaves a valid results.json behind."""
-    out.mkdir(parents=True, exist_ok=True)
-    data, junit = run_spec(submission, data_root, threads, extra, seed=seed)
-    if junit is not None:
-        write_atomically(out / "junit.xml", junit)
-    write_atomically(out / "feedback.md", feedback(submission.name, data))
-    write_json_atomically(out / "results.json", data)  # last: its presence means "done"
-    return data
+    """Run the spec on one submission here; always leaves a valid results.json behind."""
+    graded = grade_submission(submission, data_root, threads, extra, seed)
+    write_outputs(out, graded)
+    return graded.results
 
 
 def write_gradebook(out: Path, names: list[str]) -> Path:
@@ -76,7 +108,9 @@ def write_gradebook(out: Path, names: list[str]) -> Path:
 
 
 def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_root: Path | None = None,
-          extra: list[str] = (), seed: str = seeding.RANDOM) -> Path:
+          extra: list[str] = (), seed: str = seeding.RANDOM, ray: RayOptions | None = None) -> Path:
+    """Grade every submission of `folder` that has no result under `out` (all, with `force`), here with
+    `workers` side by side, or one Ray task each (`ray`); then write the gradebook."""
     from rich.progress import Progress
 
     folder, out = folder.resolve(), out.resolve()  # each submission's pytest runs in a temporary folder
@@ -86,13 +120,25 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
     if len(set(names)) != len(names):
         raise ValueError("two submissions share a name")
     todo = [p for p in entries if force or not done(out / p.name)]
+    with Progress() as progress:
+        task = progress.add_task(f"grading {len(todo)} of {len(entries)}" + (" on Ray" if ray else ""), total=len(todo))
+        if ray is not None:
+            from autograde.raygrade import grade_on_ray  # imports ray: only when asked for
+
+            grade_on_ray(todo, out, ray, data_root, list(extra), seed, lambda: progress.advance(task))
+        else:
+            _grade_here(todo, out, workers, data_root, list(extra), seed, lambda: progress.advance(task))
+    return write_gradebook(out, names)
+
+
+def _grade_here(todo: list[Path], out: Path, workers: int, data_root: Path | None, extra: list[str], seed: str,
+                advance: Callable[[], None]) -> None:
+    """`workers` spec runs side by side on this machine, all reading one CIFAR-10."""
     threads = threads_each(workers)
     with tempfile.TemporaryDirectory(prefix="pset3-data-") as tmp:
         root = data_root or synthetic_cifar.write(Path(tmp) / "cifar10")
-        with Progress() as progress, ThreadPoolExecutor(max_workers=workers) as pool:
-            task = progress.add_task(f"grading {len(todo)} of {len(entries)}", total=len(todo))
-            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, list(extra), seed) for p in todo]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            jobs = [pool.submit(grade_one, p, out / p.name, root, threads, extra, seed) for p in todo]
             for job in jobs:
                 job.result()
-                progress.advance(task)
-    return write_gradebook(out, names)
+                advance()

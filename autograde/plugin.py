@@ -36,6 +36,7 @@ MARKERS = (
     "part3: a Part 3 question (added from the question id)",
     "gpu: needs CUDA (skipped with the reason where there is none); runs in --tier gpu or all",
     "benchmark: times code (the speed spec, benchmarks); runs in --tier gpu or all",
+    "ray: starts a local Ray instance (tests/test_ray.py); left out by default, run by tox -e ray",
 )
 # Warnings of Lightning's own dependencies, nothing of ours or of a submission: every run, installed or not.
 IGNORED_WARNINGS = (

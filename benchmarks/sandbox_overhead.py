@@ -13,14 +13,17 @@ one synthetic CIFAR-10 written beforehand, and prints the wall times, their medi
 from __future__ import annotations
 
 import argparse
-import statistics
+import functools
 import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 from autograde import synthetic_cifar
 from autograde.specrun import pytest_command
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+from benchmarks.alternate import alternate, report  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 # The two ways each comparison runs the spec: (name, extra pytest arguments), the costlier way first.
@@ -30,14 +33,11 @@ COMPARISONS = {
 }
 
 
-def timed_run(impl: Path, data_root: Path, extra: tuple[str, ...]) -> float:
+def spec_run(impl: Path, data_root: Path, extra: tuple[str, ...]) -> None:
     cmd = pytest_command(impl, "--data-root", str(data_root), "-q", *extra)
-    start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stdout[-3000:]}")
-    return wall
 
 
 def main() -> None:
@@ -50,16 +50,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pset3-bench-") as tmp:
         root = synthetic_cifar.write(Path(tmp) / "cifar10")
-        ways = COMPARISONS[args.compare]
-        times: dict[str, list[float]] = {name: [] for name, _ in ways}
-        for _ in range(args.runs):
-            for name, extra in ways:
-                times[name].append(timed_run(args.impl.resolve(), root, extra))
-    medians = {kind: statistics.median(walls) for kind, walls in times.items()}
-    for kind, walls in times.items():
-        print(f"{kind:>10}: " + " / ".join(f"{w:.2f}" for w in walls) + f" s, median {medians[kind]:.2f} s")
-    (costly, _), (cheap, _) = ways
-    print(f"     ratio: {medians[costly] / medians[cheap]:.3f}x ({costly} / {cheap} medians)")
+        ways = {name: functools.partial(spec_run, args.impl.resolve(), root, extra)
+                for name, extra in COMPARISONS[args.compare]}
+        print(report(alternate(ways, args.runs)))
 
 
 if __name__ == "__main__":

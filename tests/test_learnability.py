@@ -29,7 +29,7 @@ def test_small_vit_learns_the_synthetic_data(cifar_root):
         logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
         pl.seed_everything(0, verbose=False)
         model = ViT(SMALL_CONFIG, lr=1e-3)
-        trainer = pl.Trainer(max_steps=200, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        trainer = pl.Trainer(max_steps=150, logger=False, enable_checkpointing=False, enable_progress_bar=False,
                              enable_model_summary=False, accelerator="cpu", limit_val_batches=0, callbacks=[log])
         trainer.fit(model, DataLoader(train_set, batch_size=64, shuffle=True))
     first, last = sum(log.losses[:20]) / 20, sum(log.losses[-20:]) / 20

@@ -13,6 +13,7 @@ submission, one column per question, the total.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import tempfile
@@ -122,12 +123,13 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
     todo = [p for p in entries if force or not done(out / p.name)]
     with Progress() as progress:
         task = progress.add_task(f"grading {len(todo)} of {len(entries)}" + (" on Ray" if ray else ""), total=len(todo))
+        advance = functools.partial(progress.advance, task)
         if ray is not None:
             from autograde.raygrade import grade_on_ray  # imports ray: only when asked for
 
-            grade_on_ray(todo, out, ray, data_root, list(extra), seed, lambda: progress.advance(task))
+            grade_on_ray(todo, out, ray, data_root, list(extra), seed, advance)
         else:
-            _grade_here(todo, out, workers, data_root, list(extra), seed, lambda: progress.advance(task))
+            _grade_here(todo, out, workers, data_root, list(extra), seed, advance)
     return write_gradebook(out, names)
 
 

@@ -87,9 +87,10 @@ def read_catalog(path: Path = CATALOG) -> list[Mutant]:
     raw = tomllib.loads(path.read_text())
     mutants = [Mutant(name, entry["question"], entry["mistake"], entry.get("tier", "cpu"), entry.get("plant", {}))
                for name, entry in raw.items()]
-    for m in mutants:
-        if m.planted and (not m.path.exists() or m.path.read_text() != m.source()):
-            write_atomically(m.path, m.source())  # atomic: matrix workers read the catalogue side by side
+    for m in (m for m in mutants if m.planted):
+        source = m.source()
+        if not m.path.exists() or m.path.read_text() != source:
+            write_atomically(m.path, source)  # atomic: matrix workers read the catalogue side by side
     missing = [m.name for m in mutants if not m.path.exists()]
     unlisted = sorted({p.stem for p in path.parent.glob("*.py")} - {m.name for m in mutants if not m.planted})
     if missing or unlisted:

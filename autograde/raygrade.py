@@ -117,7 +117,8 @@ def _result(ref: object, name: str, options: RayOptions) -> Graded:
     try:
         return ray.get(ref)
     except ray.exceptions.RayError as exc:
-        cause = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        text = str(exc).strip()
+        cause = text.splitlines()[0] if text else ""
         reason = (f"its Ray task failed ({type(exc).__name__}: {cause}) after {options.retries} "
                   f"retr{'y' if options.retries == 1 else 'ies'}")
         return Graded(name, fail_closed(load_rubric(), reason), None)

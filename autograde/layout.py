@@ -13,6 +13,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # site-packages, or the ch
 SPEC_DIR = PACKAGE_DIR / "spec_tests"
 REFERENCE_DIR = PACKAGE_DIR / "reference"
 CHECKOUT = PACKAGE_DIR if (PACKAGE_DIR / "pyproject.toml").is_file() else None
+# The student kit (`pset3 kit`) ships no reference: its `ref` is the reference's answers recorded under
+# the public seed (`autograde.recording`), in this file. The staff build has the reference and no recording.
+RECORDED_ANSWERS = PACKAGE_DIR / "autograde" / "recorded" / "reference-answers.safetensors"
+IS_KIT = not REFERENCE_DIR.is_dir()
 
 
 def checkout_dir(what: str) -> Path:

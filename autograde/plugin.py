@@ -20,9 +20,10 @@ import pytest
 from autograde import seeding, synthetic_cifar
 from autograde.errors import SubmissionImportError, SubmissionProblem
 from autograde.execution import DEFINITIONS_GRACE, LOAD_TIMEOUT, STATEMENT_TIMEOUT, Budget
-from autograde.layout import SPEC_DIR
+from autograde.layout import IS_KIT, RECORDED_ANSWERS, SPEC_DIR
 from autograde.loading import REFERENCE, is_reference_path, load, load_reference
 from autograde.observe import Impl, InProcessImpl
+from autograde.recording import RECORDED_SEED, RecordedImpl, Recorder
 from autograde.results import Gradebook, gradescope, render_table, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from autograde.sandbox import CALL_TIMEOUT, START_TIMEOUT, SandboxImpl
@@ -84,6 +85,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"the grading seed every seed of the spec (weights, inputs) is derived from: an integer, "
                          f"or 'random' for a fresh one, recorded in results.json (default {seeding.FIXED}; pset3 "
                          f"grade and check draw a random one)")
+    group.addoption("--record-answers", default=None, metavar="FILE",
+                    help="record every answer the reference gives the spec under seed 0 into FILE (what `pset3 kit` "
+                         "ships instead of the reference)")
+    group.addoption("--recorded-answers", default=None if not IS_KIT else str(RECORDED_ANSWERS), metavar="FILE",
+                    help="compare with the reference's answers recorded in FILE (seed 0) instead of the live "
+                         "reference" + (" (default: the kit's own recording)" if IS_KIT else ""))
     group.addoption("--data-root", default=None, metavar="DIR",
                     help="a CIFAR-10 root (the folder holding cifar-10-batches-py); default: a synthetic "
                          "CIFAR-10 written once per session into a temporary folder")
@@ -104,6 +111,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in IGNORED_WARNINGS:
         config.addinivalue_line("filterwarnings", line)
     impl_path = config.getoption("--impl")
+    if IS_KIT and impl_path == REFERENCE:
+        raise pytest.UsageError("the student kit carries no reference implementation: give --impl PATH (your .py "
+                                "file, notebook or folder)")
     if impl_path != REFERENCE and not Path(impl_path).exists():
         raise pytest.UsageError(f"--impl {impl_path}: no such file or folder (give a .py file, a folder of "
                                 f".py files, or 'reference')")
@@ -119,11 +129,28 @@ def pytest_configure(config: pytest.Config) -> None:
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(f"--rubric: {exc}") from None
     seeding.configure(config.getoption("--seed"))  # a random one is drawn later, after the worker has forked
+    _check_recording(config)
     session = GradingSession(config, impl_path, rubric)
     config.stash[STATE] = session
     config.pluginmanager.register(session, "autograde-session")
     if not (config.getoption("help") or config.getoption("collectonly")):
         session.start_worker()
+
+
+def _check_recording(config: pytest.Config) -> None:
+    """Recorded answers hold for the public seed only: recording or replaying under another seed would
+    compare a submission with answers to other questions."""
+    for flag in ("--record-answers", "--recorded-answers"):
+        value = config.getoption(flag)
+        if value is None:
+            continue
+        seed = config.getoption("--seed")
+        if seed == seeding.RANDOM or seeding.parse(seed) != RECORDED_SEED:
+            where = "the kit checks" if IS_KIT else f"{flag} works"
+            raise pytest.UsageError(f"{where} under the public seed {RECORDED_SEED} only, not --seed "
+                                    f"{seed}: grading under other seeds needs the staff grader")
+        if flag == "--recorded-answers" and not Path(value).is_file():
+            raise pytest.UsageError(f"{flag} {value}: no such file (build the kit again with `pset3 kit`)")
 
 
 def _state(config: pytest.Config) -> GradingSession:
@@ -255,7 +282,13 @@ class GradingSession:
 
     @cached_property
     def ref(self) -> Impl:
-        return InProcessImpl(load_reference())
+        """The live reference; or its recorded answers (the kit, `--recorded-answers`); or the live
+        reference, recorded (`--record-answers`)."""
+        recorded = self.config.getoption("--recorded-answers")
+        if recorded is not None:
+            return RecordedImpl(Path(recorded))
+        live = InProcessImpl(load_reference())
+        return Recorder(live) if self.config.getoption("--record-answers") else live
 
     @pytest.hookimpl(tryfirst=True)  # before -m deselects, so `-m part2` sees the derived markers
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -308,6 +341,9 @@ class GradingSession:
 
     def pytest_sessionfinish(self) -> None:
         self.close_worker()
+        record = self.config.getoption("--record-answers")
+        if record and "ref" in self.__dict__:
+            self.ref.write(Path(record))
         path = self.config.getoption("--results-json")
         if path:
             results = self.gradebook.results()

@@ -110,7 +110,11 @@ def encode(value: Any) -> tuple[str, bytes]:
 
 def decode(text: str, blob: bytes) -> Any:
     """Inverse of `encode`: dicts come back as plain dicts in their original order."""
-    tensors = load_tensors(blob) if blob else {}
+    return rebuild(text, load_tensors(blob) if blob else {})
+
+
+def rebuild(text: str, tensors: dict[str, torch.Tensor]) -> Any:
+    """The value `encode` gave as `text`, its tensors given by their keys (what its blob holds)."""
 
     def walk(v: Any) -> Any:
         if isinstance(v, list):

@@ -10,10 +10,8 @@ What differs from the faithful path (`part1.train_vit`, fp32 and Lightning with 
   once per epoch.
 """
 
-from __future__ import annotations
-
+import dataclasses
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -68,7 +66,7 @@ def augment(batch: torch.Tensor, generator: torch.Generator | None = None) -> to
     return F.grid_sample(batch, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
 
-@dataclass
+@dataclasses.dataclass
 class FastSetup:
     """What a fast training step needs, built once."""
 

@@ -5,11 +5,11 @@ handout feeds them, and a batched input (`[B, 32, 32]` for the MLP, `[B, 1, 32, 
 LeNets) so that they are usable for real training.
 """
 
-from __future__ import annotations
-
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from autograde.problemset import LIFECYCLE_STEPS  # noqa: F401 - re-exported for the reference's users
 
 # The predictive answers of questions 2.1, 2.4 and 2.5.
 # 2.1: (weight unchanged since creation, .grad exists) at each step of one SGD iteration:
@@ -101,13 +101,6 @@ class LeNetSequential(nn.Module):
         return out[0] if unbatched else out
 
 
-LIFECYCLE_STEPS = {
-    "a": "a fresh net",
-    "b": "after optimizer.zero_grad()",
-    "c": "after forward and loss",
-    "d": "after loss.backward()",
-    "e": "after optimizer.step()",
-}
 
 
 def gradient_lifecycle(seed: int = 0, lr: float = 0.01) -> dict[str, tuple[bool, bool]]:

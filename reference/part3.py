@@ -1,9 +1,7 @@
 """Part 3 of the problem set: the PyTorch "Training a Classifier" tutorial on CIFAR-10, without its
 planted bugs: loaders, the tutorial CNN, the training loop and the evaluation."""
 
-from __future__ import annotations
-
-from collections.abc import Callable
+import collections.abc
 from pathlib import Path
 
 import torch
@@ -54,7 +52,7 @@ def _device_of(net: nn.Module) -> torch.device:
 
 
 def train(net: nn.Module, loader: DataLoader, epochs: int = 2, lr: float = 0.001, momentum: float = 0.9,
-          on_batch: Callable[[float, torch.Tensor, torch.Tensor], None] | None = None) -> list[float]:
+          on_batch: collections.abc.Callable[[float, torch.Tensor, torch.Tensor], None] | None = None) -> list[float]:
     """SGD with momentum on cross-entropy; every LOG_EVERY mini-batches the mean loss since the last
     entry is appended to the log (a Python float). `on_batch(loss, outputs, labels)` sees every
     mini-batch (for progress bars and curves)."""

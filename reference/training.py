@@ -5,14 +5,12 @@ The ViT goes through Lightning with the tutorial's hyperparameters (AdamW 3e-4, 
 checkpoint on the best val_acc); the CNN through the reference `train` and `evaluate`.
 """
 
-from __future__ import annotations
-
+import collections.abc
+import contextlib
 import csv
 import logging
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +44,9 @@ def check_device(device: str) -> torch.device:
     return parsed
 
 
-@contextmanager
-def quiet() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+@contextlib.contextmanager
+def quiet() -> collections.abc.Iterator[None]:
+    with warnings.catch_warnings(action="ignore"):
         for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric"):
             logging.getLogger(name).setLevel(logging.WARNING)
         yield

@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from autograde.checks import disagreements, largest_errors
+from autograde.problemset import UVA_CONFIG
 from autograde.tiers import TOLERANCE
-from reference.part1 import UVA_CONFIG
 
 NO_DROPOUT = {**UVA_CONFIG, "dropout": 0.0}
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from reference.part1 import DATA_MEANS, DATA_STD, TRAIN_SIZE, VAL_SIZE
+from autograde.problemset import DATA_MEANS, DATA_STD, TRAIN_SIZE, VAL_SIZE
 
 # The problem set's published constants (split sizes, normalisation) come from their one home, the reference.
 TRAINING_IMAGES = TRAIN_SIZE + VAL_SIZE  # CIFAR-10's 50,000; its test set is 10,000

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reference.part1 import TINY_CONFIG, UVA_LR
+from autograde.problemset import TINY_CONFIG, UVA_LR
 
 INIT = (TINY_CONFIG, UVA_LR)  # what ViT(model_kwargs, lr) is built with: the plumbing, not the model, is graded
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograde.checks import assert_close, rand
-from reference.part1 import SMALL_CONFIG, UVA_CONFIG
+from autograde.problemset import SMALL_CONFIG, UVA_CONFIG
 
 # Dropout off, as it always was here: 1.6 grades the forward pass, not where dropout is applied (that is 1.3's).
 SMALL = {**SMALL_CONFIG, "dropout": 0.0}

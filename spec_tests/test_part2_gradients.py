@@ -6,7 +6,7 @@ torch does, measured live (since torch 2.0 zero_grad sets grads to None)."""
 import pytest
 
 from autograde.checks import answer
-from reference.part2 import LIFECYCLE_STEPS
+from autograde.problemset import LIFECYCLE_STEPS
 
 
 @pytest.mark.question("2.1")

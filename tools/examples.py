@@ -10,6 +10,7 @@ lose exactly questions 1.2, 2.2 and 3.3 (planted as the catalogue plants mutants
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from autograde.mutants import plant  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = REPO / "examples" / "submissions"
 PARTS = [REPO / "reference" / f"part{n}.py" for n in (1, 2, 3)]
+PROBLEMSET = REPO / "autograde" / "problemset.py"
 # (question it costs, text in the reference, the mistake that replaces it)
 MISTAKES = [
     ("1.2", "    return grid.permute(1, 2, 0)\n", "    return grid  # forgot to move the channels last\n"),
@@ -34,16 +36,33 @@ Generated from reference/ by `python tools/examples.py`; do not edit by hand.
 '''
 
 
+def split_imports(path: Path) -> tuple[list[str], str]:
+    """A module's top-level imports (each as written, one or several lines) and the rest of its code,
+    its docstring dropped."""
+    text = path.read_text()
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    imports, spans = [], []
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom) or (node is tree.body[0] and isinstance(node, ast.Expr)):
+            spans.append(range(node.lineno - 1, node.end_lineno))
+            if not isinstance(node, ast.Expr):
+                imports.append("\n".join(lines[node.lineno - 1:node.end_lineno]))
+    hidden = {n for span in spans for n in span}
+    return imports, "\n".join(line for n, line in enumerate(lines) if n not in hidden).strip()
+
+
 def correct_source() -> str:
+    """The reference as one file: the handout's numbers (autograde.problemset) written out, since a
+    submission imports nothing of the grader's."""
     imports: dict[str, None] = {}
     bodies = []
-    for path in PARTS:
-        text = path.read_text().split('"""', 2)[2]  # drop the module docstring
-        for line in text.splitlines():
-            if re.match(r"^(import |from )", line) and "__future__" not in line:
-                imports.setdefault(line)
-        bodies.append("\n".join(line for line in text.splitlines()
-                                if not re.match(r"^(import |from )", line)).strip())
+    for path in [PROBLEMSET, *PARTS]:
+        found, body = split_imports(path)
+        for statement in found:
+            if not re.match(r"from (__future__|autograde\.problemset) ", statement):
+                imports.setdefault(statement)
+        bodies.append(body)
     head = "from __future__ import annotations\n\n" + "\n".join(sorted(imports))
     return head + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
 

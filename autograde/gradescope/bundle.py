@@ -40,14 +40,18 @@ def build_wheel(into: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="pset3-wheel-") as tmp:
         source = Path(tmp) / "source"
         shutil.copytree(CHECKOUT, source, ignore=shutil.ignore_patterns(*SKIPPED_IN_COPY))
-        # With setuptools here, build with it (no download); without, pip fetches it into an isolated build.
-        reuse = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
-        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(into), *reuse,
-               str(source)]
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        if run.returncode != 0:
-            raise RuntimeError(f"building the wheel failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
-    return next(into.glob("pset3_spec-*.whl"))
+        return pip_wheel(source, into)
+
+
+def pip_wheel(source: Path, into: Path) -> Path:
+    """Build the wheel of the project at `source` into `into` (this machine's setuptools where it has
+    one, so nothing is downloaded)."""
+    reuse = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(into), *reuse, str(source)]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"building the wheel failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
+    return max(into.glob("*.whl"), key=lambda p: p.stat().st_mtime)
 
 
 def pinned_requirements() -> list[str]:

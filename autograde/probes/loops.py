@@ -43,10 +43,10 @@ class ProbeNet(nn.Module):
         self.add_module("3", nn.Linear(4 * 6 * 6, 10))
         self.tracked: list[bool] = []
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
         conv, fc = self._modules["0"]._parameters, self._modules["3"]._parameters
         with _no_torch_function():
-            out = _linear(_flatten(_relu(_conv2d(x, conv["weight"], conv["bias"])), 1), fc["weight"], fc["bias"])
+            out = _linear(_flatten(_relu(_conv2d(images, conv["weight"], conv["bias"])), 1), fc["weight"], fc["bias"])
             self.tracked.append(_is_grad_enabled() or _grad_fn(out) is not None)
         return out
 

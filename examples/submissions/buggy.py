@@ -4,7 +4,6 @@ Generated from reference/ by `python tools/examples.py`; do not edit by hand.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from torch import nn
@@ -12,16 +11,18 @@ from torch.utils.data import DataLoader
 from torch.utils.data import Dataset
 from torchvision import transforms
 from typing import Any
+import collections.abc
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 import torchvision
 
 
+# Part 1: CIFAR-10's per-channel statistics, the 45,000 / 5,000 split of its training images.
 DATA_MEANS = (0.49139968, 0.48215841, 0.44653091)
 DATA_STD = (0.24703223, 0.24348513, 0.26158784)
 TRAIN_SIZE, VAL_SIZE = 45_000, 5_000
-# The UvA tutorial's configuration: 3,195,146 parameters.
+# The UvA tutorial's ViT configuration (3,195,146 parameters) and learning rate.
 UVA_CONFIG: dict[str, Any] = {
     "embed_dim": 256, "hidden_dim": 512, "num_heads": 8, "num_layers": 6, "patch_size": 4,
     "num_channels": 3, "num_patches": 64, "num_classes": 10, "dropout": 0.2,
@@ -37,6 +38,16 @@ TINY_CONFIG: dict[str, Any] = {
     "embed_dim": 16, "hidden_dim": 32, "num_heads": 2, "num_layers": 1, "patch_size": 8,
     "num_channels": 3, "num_patches": 16, "num_classes": 10, "dropout": 0.0,
 }
+
+# Part 2, question 2.1: the steps of one SGD iteration at which the handout asks about fc1.weight.
+LIFECYCLE_STEPS = {
+    "a": "a fresh net",
+    "b": "after optimizer.zero_grad()",
+    "c": "after forward and loss",
+    "d": "after loss.backward()",
+    "e": "after optimizer.step()",
+}
+
 
 test_transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(DATA_MEANS, DATA_STD)])
 train_transform = transforms.Compose([
@@ -290,13 +301,6 @@ class LeNetSequential(nn.Module):
         return out[0] if unbatched else out
 
 
-LIFECYCLE_STEPS = {
-    "a": "a fresh net",
-    "b": "after optimizer.zero_grad()",
-    "c": "after forward and loss",
-    "d": "after loss.backward()",
-    "e": "after optimizer.step()",
-}
 
 
 def gradient_lifecycle(seed: int = 0, lr: float = 0.01) -> dict[str, tuple[bool, bool]]:
@@ -368,7 +372,7 @@ def _device_of(net: nn.Module) -> torch.device:
 
 
 def train(net: nn.Module, loader: DataLoader, epochs: int = 2, lr: float = 0.001, momentum: float = 0.9,
-          on_batch: Callable[[float, torch.Tensor, torch.Tensor], None] | None = None) -> list[float]:
+          on_batch: collections.abc.Callable[[float, torch.Tensor, torch.Tensor], None] | None = None) -> list[float]:
     """SGD with momentum on cross-entropy; every LOG_EVERY mini-batches the mean loss since the last
     entry is appended to the log (a Python float). `on_batch(loss, outputs, labels)` sees every
     mini-batch (for progress bars and curves)."""

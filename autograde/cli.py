@@ -3,7 +3,8 @@
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
     pset3 mutants [--jobs N] [--cuda] [--seed N] [NAME...]              the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
-    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N]   what a student runs: the sandboxed spec
+    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N] [--results-json PATH]   what a student runs
+    pset3 kit --out DIR [--rubric PATH]                     the student kit: no reference, its recorded answers
     pset3 template DIR                                      a skeleton submission with every contract name
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
@@ -17,7 +18,9 @@ import sys
 from pathlib import Path
 
 from autograde import seeding
+from autograde.layout import IS_KIT
 from autograde.loading import REFERENCE
+from autograde.recording import RECORDED_SEED
 from autograde.specrun import spec_args
 
 
@@ -33,7 +36,9 @@ def _check(args: argparse.Namespace) -> int:
     import contextlib
     import io
     import json
+    import shutil
     import tempfile
+    from collections import Counter
 
     import pytest
     from rich.console import Console
@@ -42,6 +47,11 @@ def _check(args: argparse.Namespace) -> int:
 
     if not Path(args.submission).exists():
         print(f"pset3 check: no such file or folder: {args.submission}", file=sys.stderr)
+        return 2
+    if IS_KIT and args.seed != str(RECORDED_SEED):
+        print(f"pset3 check: the kit checks under the public seed {RECORDED_SEED} only, not --seed {args.seed} (its "
+              f"answers are the reference's, recorded under that seed); your course grades under its own seeds",
+              file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="pset3-check-") as tmp:
         results = Path(tmp) / "results.json"
@@ -54,14 +64,24 @@ def _check(args: argparse.Namespace) -> int:
             print(noise.getvalue()[-3000:], file=sys.stderr)
             return int(code) or 2
         data = json.loads(results.read_text())
+        if args.results_json:
+            shutil.copyfile(results, args.results_json)
     console = Console()
     seed = data.get("extra_data", {}).get("seed")
-    console.print(results_table(data, f"pset3 check {args.submission} (seed {seed}: --seed {seed} grades it again "
-                                      f"the same way)"))
+    how = ("compared with the reference's answers recorded for it" if IS_KIT
+           else f"--seed {seed} grades it again the same way")
+    console.print(results_table(data, f"pset3 check {args.submission} (seed {seed}: {how})"))
     for t in data["tests"]:
         if t["status"] != "passed":
             console.rule(f"{t['number']} {t['name'].split(' ', 1)[1]}", style="red")
             console.print(t["output"], markup=False, highlight=False)
+    skipped = data.get("extra_data", {}).get("skipped", {})
+    if skipped:
+        console.rule("not checked here (counted neither passed nor failed)", style="yellow")
+        for question, reasons in skipped.items():
+            for why, count in Counter(reasons).items():
+                console.print(f"{question}: {count} check{'s' if count > 1 else ''}: {why}", markup=False,
+                              highlight=False)
     if data.get("output"):
         console.rule("loading the submission")
         console.print(data["output"], markup=False, highlight=False)
@@ -121,6 +141,38 @@ def _gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kit(args: argparse.Namespace) -> int:
+    from autograde.kit import build
+    from autograde.rubric import DEFAULT_RUBRIC
+
+    try:
+        wheel = build(Path(args.out), rubric=Path(args.rubric) if args.rubric else DEFAULT_RUBRIC)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"pset3 kit: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {wheel} and {wheel.parent / 'README.md'}: give students this folder (the spec, pset3 check and "
+          f"pset3 template, and the reference's answers for seed 0; no reference code). Keep the pset3-spec wheel "
+          f"and the Gradescope bundle for the staff.")
+    return 0
+
+
+# What the student kit cannot do, and why: these need the reference (autograde.kit).
+STAFF_COMMANDS = {
+    "grade": "grading needs the live reference under random seeds",
+    "gradescope": "the Gradescope autograder is built from the staff grader",
+    "mutants": "the mutants are edits of the reference",
+    "train": "it trains the reference models",
+    "kit": "the kit is built from the staff grader",
+    "report": "it runs the spec on the reference",
+}
+
+
+def _refuse_in_kit(command: str) -> int:
+    print(f"pset3 {command}: not in the student kit ({STAFF_COMMANDS[command]}); it comes with the course staff's "
+          f"pset3-spec. Students check a submission with: pset3 check PATH", file=sys.stderr)
+    return 2
+
+
 def _train(args: argparse.Namespace) -> int:
     from reference.training import TrainingError, run
 
@@ -176,7 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")
     check.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one)")
     check.add_argument("-m", help="only some questions, e.g. part2")
-    _add_seed(check)
+    check.add_argument("--results-json", help="also write the results (Gradescope's results.json format) here")
+    if IS_KIT:
+        check.add_argument("--seed", type=seeding.option, default=str(RECORDED_SEED),
+                           help=f"the kit checks under the public seed {RECORDED_SEED} only")
+    else:
+        _add_seed(check)
     template = commands.add_parser("template", help="write a skeleton submission with every contract name")
     template.add_argument("folder")
     grade = commands.add_parser("grade", help="grade a folder of submissions: results.json, feedback, JUnit, CSV")
@@ -194,20 +251,28 @@ def main(argv: list[str] | None = None) -> int:
                        help="--ray: GPUs per task (default 0; give 1 with --tier gpu)")
     grade.add_argument("--ray-retries", type=int, default=3,
                        help="--ray: retries of a task whose worker process or node died (default 3)")
+    kit = commands.add_parser("kit", help="build the student kit: the spec and pset3 check with the reference's "
+                                          "recorded answers, no reference code")
+    kit.add_argument("--out", required=True, help="the folder to write the kit's wheel and README into")
+    kit.add_argument("--rubric", help="the course's rubric TOML (its hidden questions are left out of the kit)")
     gradescope = commands.add_parser("gradescope", help="build the autograder zip for a Gradescope assignment")
     gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
     gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")
     gradescope.add_argument("--rubric", help="the course's rubric TOML: points, titles, visibilities (default: "
                                              "the bundled one)")
     args, rest = parser.parse_known_args(argv)
+    if IS_KIT and args.command in STAFF_COMMANDS and not (args.command == "report" and args.impl != REFERENCE):
+        return _refuse_in_kit(args.command)
     if args.command == "grade":
         return _grade(args, rest)
-    if args.command in ("check", "template", "gradescope") and rest:
+    if args.command in ("check", "template", "gradescope", "kit") and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "check":
         return _check(args)
     if args.command == "gradescope":
         return _gradescope(args)
+    if args.command == "kit":
+        return _kit(args)
     if args.command == "template":
         from autograde.template import write
 

@@ -124,17 +124,18 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--data-root {data_root}: not a CIFAR-10 root, missing {', '.join(missing)} "
                                     f"(download and unpack cifar-10-python.tar.gz there, or leave --data-root out "
                                     f"to use a synthetic CIFAR-10)")
-    try:
-        rubric = load_rubric(Path(config.getoption("--rubric")))
-    except (OSError, ValueError) as exc:
-        raise pytest.UsageError(f"--rubric: {exc}") from None
     seeding.configure(config.getoption("--seed"))  # a random one is drawn later, after the worker has forked
     _check_recording(config)
-    session = GradingSession(config, impl_path, rubric)
+    session = GradingSession(config, impl_path)
     config.stash[STATE] = session
     config.pluginmanager.register(session, "autograde-session")
     if not (config.getoption("help") or config.getoption("collectonly")):
         session.start_worker()
+    # Read only now: the worker, forked above, must not find the rubric (or its freed pages) in its memory.
+    try:
+        session.rubric = load_rubric(Path(config.getoption("--rubric")))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"--rubric: {exc}") from None
 
 
 def _check_recording(config: pytest.Config) -> None:
@@ -234,13 +235,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
 class GradingSession:
     """One run's grading: the implementation under test (loaded lazily), the rubric, the gradebook."""
 
-    def __init__(self, config: pytest.Config, impl_path: str, rubric: Rubric) -> None:
+    rubric: Rubric  # set once the worker has started (pytest_configure)
+
+    def __init__(self, config: pytest.Config, impl_path: str) -> None:
         self.config = config
         self.impl_path = impl_path
-        self.rubric = rubric
-        self.gradebook = Gradebook(rubric)
         self.started = time.monotonic()
         self.is_reference = is_reference_path(impl_path)
+
+    @cached_property
+    def gradebook(self) -> Gradebook:
+        return Gradebook(self.rubric)
 
     @cached_property
     def data_folder(self) -> Path:
@@ -292,7 +297,7 @@ class GradingSession:
 
     @pytest.hookimpl(tryfirst=True)  # before -m deselects, so `-m part2` sees the derived markers
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        unmarked = []
+        unmarked, kept_back = [], []
         for item in items:
             marker = item.get_closest_marker("question")
             if marker is None:
@@ -300,6 +305,9 @@ class GradingSession:
                     unmarked.append(item.nodeid)
                 continue
             qid = str(marker.args[0]) if marker.args else ""
+            if IS_KIT and qid not in self.rubric.questions:  # a question the course keeps hidden from students
+                kept_back.append(item)
+                continue
             if qid not in self.rubric.questions:
                 raise pytest.UsageError(f"{item.nodeid}: question {qid!r} is not in the rubric "
                                         f"({', '.join(self.rubric.questions)})")
@@ -307,6 +315,9 @@ class GradingSession:
             item.user_properties.append(("question", qid))
         if unmarked:
             raise pytest.UsageError("spec tests without @pytest.mark.question(id): " + ", ".join(unmarked))
+        if kept_back:
+            self.config.hook.pytest_deselected(items=kept_back)
+            items[:] = [item for item in items if item not in kept_back]
         self._select_tier(items)
 
     def _select_tier(self, items: list[pytest.Item]) -> None:

@@ -29,6 +29,7 @@ class QuestionResult:
     failed: int = 0
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (test name, short message)
+    skips: list[tuple[str, str]] = field(default_factory=list)  # (test name, why it was skipped)
 
     @property
     def ran(self) -> int:
@@ -68,8 +69,8 @@ class Gradebook:
             result = by_id.setdefault(qid, QuestionResult(self.rubric.questions[qid], 0.0))
             outcome, message = self.outcomes.get(nodeid, ("failed", "the test did not run to completion"))
             setattr(result, outcome, getattr(result, outcome) + 1)
-            if outcome == "failed":
-                result.failures.append((nodeid.split("::", 1)[-1], message))
+            if outcome in ("failed", "skipped"):
+                (result.failures if outcome == "failed" else result.skips).append((nodeid.split("::", 1)[-1], message))
         for qid, result in by_id.items():
             result.score = self.rubric.score(qid, result.passed, result.failed)
         return [by_id[q] for q in sorted(by_id, key=_question_order)]
@@ -163,9 +164,9 @@ def versions() -> dict[str, str]:
 
 
 def results_json(tests: list[dict[str, Any]], execution_time: float, output: str,
-                 seed: int | None = None) -> dict[str, Any]:
+                 seed: int | None = None, skipped: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Gradescope's results.json around its per-question `tests` (output in Markdown, pytest's
-    own stdout hidden from students)."""
+    own stdout hidden from students). `skipped`: per question, why each skipped test was not run."""
     return {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": sum(t["max_score"] for t in tests),
@@ -175,7 +176,8 @@ def results_json(tests: list[dict[str, Any]], execution_time: float, output: str
         "test_output_format": "md",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"versions": versions(), **({} if seed is None else {"seed": seed})},
+        "extra_data": {"versions": versions(), **({} if seed is None else {"seed": seed}),
+                       **({"skipped": skipped} if skipped else {})},
         "tests": tests,
     }
 
@@ -192,7 +194,8 @@ def gradescope(results: list[QuestionResult], execution_time: float, output: str
     """Gradescope's results.json: one entry per graded question (0-point questions, and questions
     whose tests were all skipped, are not graded)."""
     tests = [_entry(r.question, r.score, r.failed == 0 and r.ran > 0, _question_output(r)) for r in results if r.graded]
-    return results_json(tests, execution_time, output, seed)
+    skipped = {r.question.id: [why for _, why in r.skips] for r in results if r.skips and r.question.points}
+    return results_json(tests, execution_time, output, seed, skipped)
 
 
 def fail_closed(rubric: Rubric, reason: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 
 from autograde.matrix import CUDA_RUN, Outcome, run_matrix
 from autograde.mutants import read_catalog
+from autograde.recording import RECORDED_SEED
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
@@ -88,11 +89,28 @@ def corpus_entries() -> list[Path]:
 MATRIX_SEED = "1"  # the kill matrix runs under a seed other than the default 0 of `pytest spec_tests`
 
 
-def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = ()) -> dict[str, Outcome]:
+def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = (), seed: str = MATRIX_SEED
+                 ) -> dict[str, Outcome]:
     """One spec run per target, two workers side by side, keyed by the targets' names, under
-    MATRIX_SEED: every mutant must be killed, and every grade kept, under a second seed too."""
-    outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=(*pytest_args, "--seed", MATRIX_SEED))
+    MATRIX_SEED unless told: every mutant must be killed, and every grade kept, under a second seed too."""
+    outcomes = run_matrix(list(targets.values()), jobs=2, pytest_args=(*pytest_args, "--seed", seed))
     return {name: outcomes[path] for name, path in targets.items()}
+
+
+@pytest.fixture(scope="session")
+def recorded_answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference's answers to the spec under the public seed, recorded once (what the kit ships)."""
+    from autograde.kit import record
+
+    return record(tmp_path_factory.mktemp("recorded"))
+
+
+@pytest.fixture(scope="session")
+def replay_runs(recorded_answers: Path) -> dict[str, Outcome]:
+    """Every mutant under the public seed, compared with the recorded answers instead of the live
+    reference: what the student kit's checks would say of it."""
+    targets = {m.name: m.path for m in read_catalog()}
+    return runs_by_name(targets, ("--recorded-answers", str(recorded_answers)), seed=str(RECORDED_SEED))
 
 
 @pytest.fixture(scope="session")

@@ -102,3 +102,18 @@ def test_a_device_mutant_fails_its_question_on_cuda(cuda_spec_runs, mutant):
 def test_every_agreement_test_fails_on_some_device_mutant(cuda_spec_runs):
     assert unkilled([cuda_spec_runs[m.name] for m in DEVICE_MUTANTS]) == set(), (
         "agreement tests that no device mutant fails (add a device mutant)")
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+def test_the_kit_catches_the_mutant_with_the_recorded_answers(replay_runs, mutant):
+    """The student kit's checks (recorded answers, the public seed) catch each mistake the live reference does."""
+    assert_fails_exactly_its_question(replay_runs[mutant.name], mutant)
+
+
+def test_every_check_the_kit_makes_fails_on_some_mutant(replay_runs, spec_runs):
+    runs = [replay_runs[m.name] for m in MUTANTS]
+    assert unkilled(runs) == set(), "checks of the kit that no mutant fails with the recorded answers"
+    made = {test for run in runs for test, outcome in run.tests.items() if outcome != "skipped"}
+    graded = {test for test, outcome in spec_runs["reference"].tests.items() if outcome != "skipped"}
+    print(f"the kit makes {len(made & graded)} of the {len(graded)} graded checks of the CPU tier")
+    assert made >= graded, f"graded checks the kit cannot make: {sorted(graded - made)}"

@@ -1,21 +1,13 @@
-"""The wheel is the grader: installed into a fresh venv, far from any checkout, every command works.
-
-The venv reuses this environment's packages (torch among them) through a .pth file instead of
-installing them again; pip installs the wheel into it without an index, and `pip check` then
-proves the wheel's dependencies are met by exactly the versions tested here (constraints.txt).
-"""
+"""The wheel is the grader: installed into a fresh venv (tests/venvs.py), far from any checkout, every
+command works."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import sysconfig
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from venvs import command, finish, install
 
 from autograde.layout import PACKAGE_DIR
 from autograde.rubric import load_rubric
@@ -35,33 +27,7 @@ def test_the_wheel_carries_every_package_the_spec_and_the_rubric(wheel):
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
     """A fresh venv with the wheel installed; returns its bin folder."""
-    home = tmp_path_factory.mktemp("fresh")
-    venv.EnvBuilder(with_pip=False).create(home / "venv")
-    site = Path(sysconfig.get_paths(vars={"base": str(home / "venv"), "platbase": str(home / "venv")})["purelib"])
-    (site / "this-machines-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    bin_dir = home / "venv" / "bin"
-    pip = [sys.executable, "-m", "pip", "--python", str(bin_dir / "python")]
-    # --ignore-installed: this environment's editable install of the project is visible through the .pth
-    for args in (["install", "--quiet", "--no-index", "--no-deps", "--ignore-installed", str(wheel)], ["check"]):
-        run = subprocess.run([*pip, *args], capture_output=True, text=True, env=clean_env())
-        assert run.returncode == 0, f"pip {args[0]}: {run.stdout}{run.stderr}"
-    return bin_dir
-
-
-def clean_env() -> dict[str, str]:
-    """This environment's variables, less any that would point Python at the checkout."""
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-
-
-def command(bin_dir: Path, *args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=clean_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-
-
-def finish(proc: subprocess.Popen) -> str:
-    output = proc.communicate(timeout=600)[0]
-    assert proc.returncode == 0, f"{proc.args} exited with {proc.returncode}:\n{output[-3000:]}"
-    return output
+    return install(wheel, tmp_path_factory.mktemp("fresh"))
 
 
 def test_the_venv_imports_the_installed_wheel_not_the_checkout(installed, tmp_path):

@@ -27,7 +27,7 @@ from autograde import errors
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.frames import read_frame, write_frame
-from autograde.isolation import GiB, readable_by_all, unprivileged_ids
+from autograde.isolation import GiB, answer_paths, readable_by_all, unprivileged_ids
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
 
@@ -123,8 +123,11 @@ class SandboxImpl(Impl):
     def __init__(self, submission: str | Path, expose: list[Path] = (), timeout: float = CALL_TIMEOUT,
                  allow_reference: bool = False, memory_bytes: int = 8 * GiB,
                  start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET,
-                 tamper_check: bool = True) -> None:
+                 tamper_check: bool = True, rubric: Path | None = None) -> None:
         self.submission = Path(submission).resolve()
+        # What the worker must not see (the reference, the spec, the rubric: the default one and `rubric`,
+        # this run's): covered in its root (`autograde.isolation`).
+        self.hidden = answer_paths(rubric, allow_reference)
         self.expose = [Path(p).resolve() for p in expose]
         self.timeout = timeout
         self.start_timeout = start_timeout
@@ -229,6 +232,7 @@ class SandboxImpl(Impl):
         expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",
                   *([REFERENCE_DIR] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
+                  "hidden": [str(p) for p in self.hidden],
                   "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
                   "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,

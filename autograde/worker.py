@@ -28,31 +28,36 @@ class BlockReference(importlib.abc.MetaPathFinder):
 
 
 def isolate(config: dict[str, Any]) -> None:
-    """Everything that needs root happens first; then the worker drops to `nobody`."""
+    """Namespaces and a root of the worker's own first (`autograde.isolation`), where the machine allows
+    them; then the limits; then, where the grader is root, the worker drops to `nobody`."""
     from autograde import isolation
 
     os.setsid()
     isolation.die_with_parent()
-    if os.geteuid() == 0:
-        isolation.unshare(isolation.CLONE_NEWNET | isolation.CLONE_NEWPID)
-        # Python itself, its packages and this package may live under /tmp too (a tox venv in a clone there).
-        needed = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
-        isolation.private_tmp(needed)
-        isolation.open_paths_for_others(needed)
-        # The worker goes on as PID 1 of a new PID namespace: when it ends, the kernel ends every
-        # process it left behind, detached or not.
-        child = os.fork()
-        if not child:
-            isolation.die_with_parent()
-        if child:
-            _, status = os.waitpid(child, 0)
-            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    root, ids = os.geteuid() == 0, (os.getuid(), os.getgid())
+    if isolation.enter_namespaces() is None:  # otherwise limits (and `nobody`) only: hiding_problem() says why
+        _become_pid_one()
+        readable = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
+        plan = isolation.root_plan(readable, writable=[Path(config["cwd"])])
+        isolation.enter_root(plan, config["hidden"], lock=None if root else ids)
     os.chdir(config["cwd"])
     isolation.limit_resources(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"],
                               config["processes"])
-    if os.geteuid() == 0:
+    if root:
         isolation.drop_privileges()
         isolation.die_with_parent()
+
+
+def _become_pid_one() -> None:
+    """Go on as PID 1 of the new PID namespace (a forked child; this process waits for it and exits
+    with its status): when it ends, the kernel ends every process it left behind, detached or not."""
+    from autograde import isolation
+
+    child = os.fork()
+    if child:
+        _, status = os.waitpid(child, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    isolation.die_with_parent()
 
 
 PRELOADED = ("torch", "torchvision", "pytorch_lightning", "lightning")

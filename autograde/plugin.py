@@ -276,7 +276,8 @@ class GradingSession:
             return InProcessImpl(load(self.impl_path, budget))
         return SandboxImpl(self.impl_path, expose=[self.data_folder], timeout=option("--timeout"),
                            start_timeout=option("--start-timeout"), allow_reference=option("--allow-reference-imports"),
-                           cuda=option("--tier") != "cpu", budget=budget, tamper_check=not option("--no-tamper-check"))
+                           cuda=option("--tier") != "cpu", budget=budget, tamper_check=not option("--no-tamper-check"),
+                           rubric=Path(option("--rubric")))
 
     def start_worker(self) -> None:
         """Start the sandboxed worker now, before collection imports the spec and the reference and before

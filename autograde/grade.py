@@ -16,6 +16,7 @@ import csv
 import functools
 import io
 import json
+import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograde import seeding, synthetic_cifar
+from autograde.isolation import hiding_warning
 from autograde.results import write_atomically, write_json_atomically
 from autograde.rubric import load_rubric
 from autograde.specrun import run_spec, threads_each
@@ -121,6 +123,8 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
     if len(set(names)) != len(names):
         raise ValueError("two submissions share a name")
     todo = [p for p in entries if force or not done(out / p.name)]
+    if ray is None and (warning := hiding_warning()):  # once per batch; Ray's nodes are other machines
+        print(f"pset3 grade: warning: {warning}", file=sys.stderr)
     with Progress() as progress:
         task = progress.add_task(f"grading {len(todo)} of {len(entries)}" + (" on Ray" if ray else ""), total=len(todo))
         advance = functools.partial(progress.advance, task)

@@ -296,16 +296,31 @@ def answers_hidden() -> bool:
     return hiding_problem() is None
 
 
+def hiding_warning() -> str | None:
+    """What to tell whoever grades on a machine where the answers are not hidden, with the fix."""
+    problem = hiding_problem()
+    if problem is None:
+        return None
+    who = "`nobody`" if os.geteuid() == 0 else "your user"
+    return (f"answers are readable by submissions on this machine: {problem}. The sandboxed worker cannot get "
+            f"a filesystem of its own here, so a submission can read whatever file permissions let {who} read "
+            f"(the reference, the spec, the rubric, other submissions). Fix: grade as root with CAP_SYS_ADMIN "
+            f"(in Docker: --cap-add SYS_ADMIN), or enable unprivileged user namespaces "
+            f"(sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces above 0)")
+
+
 def answer_paths(rubric: Path | None = None, allow_reference: bool = False) -> list[Path]:
     """What a submission must never read, resolved: the reference (unless our own test submissions may
-    import it), the spec, the default rubric and this run's (`rubric`), wherever this package lies:
-    beside `autograde` (a checkout, or site-packages) and in any other site folder of this interpreter
-    that has pset3-spec installed. The worker covers each one that an allowed tree holds."""
-    from autograde.layout import PACKAGE_DIR
+    import it) and its recorded answers (the student kit's), the spec, the default rubric and this
+    run's (`rubric`), wherever this package lies: beside `autograde` (a checkout, or site-packages) and
+    in any other site folder of this interpreter that has it installed. The worker covers each one
+    that an allowed tree holds."""
+    from autograde.layout import PACKAGE_DIR, RECORDED_ANSWERS
     from autograde.rubric import DEFAULT_RUBRIC
 
-    homes = {PACKAGE_DIR, *(p for p in python_paths() if next(p.glob("pset3_spec-*.dist-info"), None))}
-    names = ["spec_tests", "autograde/rubric.toml", *([] if allow_reference else ["reference"])]
+    homes = {PACKAGE_DIR, *(p for p in python_paths() if next(p.glob("pset3_*.dist-info"), None))}
+    names = ["spec_tests", "autograde/rubric.toml", str(RECORDED_ANSWERS.parent.relative_to(PACKAGE_DIR)),
+             *([] if allow_reference else ["reference"])]
     paths = {home / name for home in homes for name in names} | {DEFAULT_RUBRIC, *([rubric] if rubric else [])}
     return sorted({Path(os.path.realpath(p)) for p in paths if p.exists()})
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from autograde import seeding, synthetic_cifar
+from autograde.isolation import hiding_warning
 from autograde.results import fail_closed, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
 from autograde.specrun import run_spec
@@ -68,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default=os.environ.get("PSET3_SEED", seeding.RANDOM),
                         help="the grading seed (default: a fresh random one, recorded in results.json)")
     args, extra = parser.parse_known_args(argv)
+    if warning := hiding_warning():  # in the autograder's output, which only the staff sees
+        print(f"pset3: warning: {warning}; lockdown.py closed the answers to other users instead")
     bundled = args.root / "source" / "rubric.toml"
     data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra, args.seed)
     print(f"pset3: {data['score']:g} / {data['max_score']:g}")

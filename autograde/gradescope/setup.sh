@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, in /autograder/source, when it builds the autograder image.
 # It needs Python >= 3.11 (installed from the distribution when the image has none), then installs
-# the grader's wheel into its own venv with CPU-only torch, and writes the synthetic CIFAR-10 once.
+# the grader's wheel into its own venv with CPU-only torch, and writes the synthetic CIFAR-10 once;
+# then it closes the answers to other users (autograde/gradescope/lockdown.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 root="${PSET3_AUTOGRADER_ROOT:-/autograder}"
@@ -40,4 +41,6 @@ torch_pins=$(grep -E '^(torch|torchvision)==' requirements.txt)
 "${pip[@]}" --index-url https://download.pytorch.org/whl/cpu $torch_pins
 "${pip[@]}" -r requirements.txt -c constraints.txt ./*.whl
 "$venv/bin/python" -m autograde.synthetic_cifar "$root/pset3-data/cifar10"
+# Where the container gives the sandbox no namespaces, file permissions keep the answers from it.
+"$venv/bin/python" -m autograde.gradescope.lockdown --root "$root"
 echo "pset3 autograder installed in $venv"

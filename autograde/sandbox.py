@@ -32,6 +32,7 @@ from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
 
 OUTPUT_CAP = 64 * 1024
+OUTPUT_GRACE = 2.0  # seconds to wait for the rest of a killed worker's output
 START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on a slow shared machine
 CALL_TIMEOUT = 180.0
 WATCH_INTERVAL = 0.25  # seconds between two looks at a CUDA worker's resident memory
@@ -107,7 +108,7 @@ class Output:
         self.thread.start()
 
     def _drain(self, pipe: Any) -> None:
-        while chunk := pipe.read(65536):
+        while chunk := pipe.read1(65536):  # what is there now: read() would wait for 64 KiB or the end
             room = OUTPUT_CAP - len(self.kept)
             self.kept += chunk[:room]
             self.dropped += max(0, len(chunk) - room)
@@ -263,6 +264,7 @@ class SandboxImpl(Impl):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait()
+            self._output.thread.join(OUTPUT_GRACE)  # its last output, before anyone reads it
             self._requests.close()
             self._answers.close()
             self._proc = None

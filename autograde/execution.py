@@ -317,7 +317,7 @@ class Runner:
             return "was skipped", f"it called exit({exc.code!r}); the grader does not stop for it"
         if _is_network_error(exc):
             text += " (the grader has no network)"
-        elif isinstance(exc, PermissionError):
+        elif isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EROFS:  # the read-only rest
             text += " (the grader runs the code in an empty folder and lets it write only there)"
         elif isinstance(exc, RuntimeError) and "Dataset not found" in str(exc):
             text += " (the grader has no data there: it passes the CIFAR-10 root to your functions as `root`)"

@@ -5,8 +5,10 @@ The worker sees an allowlisted filesystem, not the host's. In new mount, PID and
 namespaces it assembles an empty tmpfs root, as bubblewrap does, `pivot_root`s into it and detaches
 the old one. Into it go, read-only, only what it needs: the system folders (/usr, /etc, /sys, ...,
 their symlinks replicated), /dev with a private /dev/shm, a fresh /proc for its own PID namespace,
-a fresh /tmp, the interpreter and its packages, the `autograde` package folder, the sandbox home
-(its working folder read-write) and the paths the grader exposes (the CIFAR-10 data). Then every
+a fresh /tmp, the interpreter and its packages, the `autograde` package folder, the paths the
+grader exposes (the CIFAR-10 data), and the sandbox home, writable as on the host (its permissions
+let the worker write only its working folder; elsewhere a write fails as it did, with EACCES,
+where a read-only mount would say EROFS). Then every
 answer path (`answer_paths`: the reference, the spec, the rubric) that an allowed tree holds is
 covered with an empty read-only tmpfs, or /dev/null for a file. Nothing else of the host exists
 there: the checkout, other submissions, the grader's folders, /autograder/source and results.

@@ -234,6 +234,8 @@ class SandboxImpl(Impl):
                   *([REFERENCE_DIR] if self.allow_reference else [])]
         config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
                   "hidden": [str(p) for p in self.hidden],
+                  # Mounted writable in its root, as on the host: its permissions let it write only its cwd.
+                  "writable": [str(self._home)],
                   "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
                   "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],
                   "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,

@@ -38,7 +38,7 @@ def isolate(config: dict[str, Any]) -> None:
     if isolation.enter_namespaces() is None:  # otherwise limits (and `nobody`) only: hiding_problem() says why
         _become_pid_one()
         readable = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
-        plan = isolation.root_plan(readable, writable=[Path(config["cwd"])])
+        plan = isolation.root_plan(readable, writable=[Path(p) for p in config["writable"]])
         isolation.enter_root(plan, config["hidden"], lock=None if root else ids)
     os.chdir(config["cwd"])
     isolation.limit_resources(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"],

@@ -15,12 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograde import synthetic_cifar
+from autograde import intake, synthetic_cifar
 from autograde.grade import Graded, grade_submission, write_outputs
 from autograde.results import fail_closed
 from autograde.rubric import load_rubric
-
-Files = dict[str, bytes]  # a submission's files by path relative to it ("" for a single file)
 
 
 @dataclass(frozen=True)
@@ -31,32 +29,16 @@ class RayOptions:
     retries: int = 3  # Ray's retries of a task whose worker process or node died
 
 
-def pack(submission: Path) -> Files:
-    """Every file of a submission (a file, or a folder and everything below it)."""
-    if submission.is_file():
-        return {"": submission.read_bytes()}
-    return {str(p.relative_to(submission)): p.read_bytes() for p in sorted(submission.rglob("*")) if p.is_file()}
-
-
-def unpack(name: str, files: Files, into: Path) -> Path:
-    """The submission, written back under `into` with its own name."""
-    target = into / name
-    for relative, data in files.items():
-        path = target / relative if relative else target
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return target
-
-
 def node_data_root() -> Path:
     """This node's synthetic CIFAR-10, written once (atomically, so tasks side by side share it)."""
     return synthetic_cifar.write(Path(tempfile.gettempdir()) / f"pset3-cifar10-synthetic-v{synthetic_cifar.VERSION}")
 
 
-def grade_task(name: str, files: Files, data_root: str | None, threads: int, extra: list[str], seed: str) -> Graded:
+def grade_task(name: str, files: intake.Files, data_root: str | None, threads: int, extra: list[str],
+               seed: str) -> Graded:
     """The body of one Ray task, on a node: the submission unpacked into a fresh folder and graded."""
     with tempfile.TemporaryDirectory(prefix="pset3-ray-") as tmp:
-        submission = unpack(name, files, Path(tmp))
+        submission = intake.write(files, Path(tmp) / name)
         root = Path(data_root) if data_root else node_data_root()
         return grade_submission(submission, root, threads, extra, seed)
 
@@ -98,7 +80,15 @@ def grade_on_ray(todo: list[Path], out: Path, options: RayOptions, data_root: Pa
                                               max_retries=options.retries, retry_exceptions=False)
         threads = max(1, int(options.cpus))
         root = str(data_root) if data_root else None
-        pending = {task.remote(p.name, pack(p), root, threads, extra, seed): p for p in todo}
+        pending = {}
+        for p in todo:
+            try:  # read here, safely (`autograde.intake`): the task gets the files, not the path
+                files = intake.read(p)
+            except intake.Refused as exc:
+                write_outputs(out / p.name, Graded(p.name, fail_closed(load_rubric(), str(exc)), None))
+                advance()
+                continue
+            pending[task.remote(p.name, files, root, threads, extra, seed)] = p
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograde import errors
+from autograde import errors, intake
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.frames import read_frame, write_frame
@@ -125,7 +125,7 @@ class SandboxImpl(Impl):
                  allow_reference: bool = False, memory_bytes: int = 8 * GiB,
                  start_timeout: float = START_TIMEOUT, cuda: bool = False, budget: Budget = DEFAULT_BUDGET,
                  tamper_check: bool = True, rubric: Path | None = None) -> None:
-        self.submission = Path(submission).resolve()
+        self.submission = Path(os.path.abspath(submission))  # as named: a link is refused, never followed
         # What the worker must not see (the reference, the spec, the rubric: the default one and `rubric`,
         # this run's): covered in its root (`autograde.isolation`).
         self.hidden = answer_paths(rubric, allow_reference)
@@ -150,6 +150,7 @@ class SandboxImpl(Impl):
         self.import_errors: list[list[str]] = []
         self.events: list[str] = []  # timeouts and crashes, for the feedback
         self._proc: subprocess.Popen | ForkedWorker | None = None
+        self._files: intake.Files | None = None
         self._ready = False
         self._home: Path | None = None
 
@@ -157,7 +158,8 @@ class SandboxImpl(Impl):
     def spawn(self) -> None:
         """Start the worker without waiting for it: it loads the submission while the grader collects tests."""
         if self._proc is None and self._unloadable is None:
-            self._spawn()
+            with contextlib.suppress(errors.SubmissionImportError):  # every observation fails with its reason
+                self._spawn()
 
     def _start(self) -> None:
         """Start the worker and wait while it loads the submission. A statement that hangs past its
@@ -214,15 +216,22 @@ class SandboxImpl(Impl):
             timeout = min(statement["budget"], self.budget.statement) + STATEMENT_GRACE
             what = f"loading the submission ({statement['file']} {statement['where']})"
 
+    def _submission_files(self) -> intake.Files:
+        """The submission's files, read once (`autograde.intake`: no link followed, no special file, bounded);
+        one that cannot be read so fails every observation with the reason."""
+        if self._files is None:
+            try:
+                self._files = intake.read(self.submission)
+            except intake.Refused as exc:
+                self._unloadable = f"the grader did not read the submission: {exc}"
+                raise errors.SubmissionImportError(self._unloadable) from None
+        return self._files
+
     def _spawn(self) -> None:
         self._ready = False
+        files = self._submission_files()
         self._home = Path(tempfile.mkdtemp(prefix="pset3-sandbox-"))
-        copy = self._home / "submission" / self.submission.name
-        if self.submission.is_dir():
-            shutil.copytree(self.submission, copy)
-        else:
-            copy.parent.mkdir()
-            shutil.copy2(self.submission, copy)
+        copy = intake.write(files, self._home / "submission" / self.submission.name)
         cwd = self._home / "cwd"
         cwd.mkdir()
         readable_by_all(self._home)

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograde import seeding, synthetic_cifar
+from autograde import intake, seeding, synthetic_cifar
 from autograde.isolation import hiding_warning
 from autograde.results import fail_closed, write_json_atomically
 from autograde.rubric import DEFAULT_RUBRIC, load_rubric
@@ -22,14 +22,13 @@ from autograde.specrun import run_spec
 from autograde.tracebacks import describe
 
 TIME_LIMIT = 540  # seconds; Gradescope's default timeout is 600
-IGNORED = ("__MACOSX", ".DS_Store")  # what an archiver adds to a zip
 
 
 def submission_in(folder: Path) -> Path:
     """What the student uploaded: Gradescope puts the files (or a zip's contents) in `folder`; a zip of
     one folder becomes that folder."""
-    entries = [p for p in folder.iterdir() if p.name not in IGNORED and not p.name.startswith(".")]
-    if len(entries) == 1 and entries[0].is_dir():
+    entries = [p for p in folder.iterdir() if not intake.ignored(p.name)]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         return submission_in(entries[0])
     return folder
 

@@ -7,10 +7,17 @@ worker reads its first frame before it imports torch.
 
 from __future__ import annotations
 
+import select
 import struct
+import time
 from typing import BinaryIO
 
 HEADER = struct.Struct("!QQ")
+
+
+class FrameError(Exception):
+    """A frame that breaks the wire's rules: over the reader's size cap, or not all there by its deadline
+    (the worker runs untrusted code, which may write to its end of the pipe)."""
 
 
 def write_frame(stream: BinaryIO, text: str, blob: bytes) -> None:
@@ -19,18 +26,27 @@ def write_frame(stream: BinaryIO, text: str, blob: bytes) -> None:
     stream.flush()
 
 
-def _read_exactly(stream: BinaryIO, size: int) -> bytes:
-    """`size` bytes, or fewer at the end of the stream (an unbuffered pipe gives short reads)."""
+def _read_exactly(stream: BinaryIO, size: int, deadline: float | None) -> bytes:
+    """`size` bytes, or fewer at the end of the stream (an unbuffered pipe gives short reads); with a
+    `deadline` (time.monotonic), each read waits at most until then."""
     chunks, left = [], size
-    while left and (chunk := stream.read(left)):
+    while left:
+        if deadline is not None and not select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            raise FrameError(f"a frame stopped after {size - left:,} of its {size:,} bytes")
+        if not (chunk := stream.read(left)):
+            break
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
 
 
-def read_frame(stream: BinaryIO) -> tuple[str, bytes] | None:
-    header = _read_exactly(stream, HEADER.size)
+def read_frame(stream: BinaryIO, limit: int | None = None, deadline: float | None = None) -> tuple[str, bytes] | None:
+    """The next frame, or None at the end of the stream. `limit`: the most bytes a frame may announce;
+    `deadline`: when all of it must have come (a reader of untrusted frames gives both)."""
+    header = _read_exactly(stream, HEADER.size, deadline)
     if len(header) < HEADER.size:
         return None
     text_len, blob_len = HEADER.unpack(header)
-    return _read_exactly(stream, text_len).decode(), _read_exactly(stream, blob_len)
+    if limit is not None and text_len + blob_len > limit:
+        raise FrameError(f"a frame announced {text_len + blob_len:,} bytes, over the cap of {limit:,}")
+    return _read_exactly(stream, text_len, deadline).decode(), _read_exactly(stream, blob_len, deadline)

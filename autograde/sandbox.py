@@ -26,12 +26,13 @@ from typing import Any
 from autograde import errors, intake
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
-from autograde.frames import read_frame, write_frame
+from autograde.frames import FrameError, read_frame, write_frame
 from autograde.isolation import GiB, answer_paths, readable_by_all, unprivileged_ids
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
 
 OUTPUT_CAP = 64 * 1024
+MAX_ANSWER = 512 * 1024**2  # bytes one answer may announce: the largest observation (a ViT's weights) is ~13 MB
 OUTPUT_GRACE = 2.0  # seconds to wait for the rest of a killed worker's output
 START_TIMEOUT = 180.0  # importing torch and Lightning, then the submission, on a slow shared machine
 CALL_TIMEOUT = 180.0
@@ -76,7 +77,8 @@ def loading_message(text: str) -> dict[str, Any]:
 
 class WorkerLost(errors.ImplError):
     """The worker did not answer: it ran out of time ("timeout"), used too much memory ("memory"),
-    or its process ended ("ended", with its exit code)."""
+    its process ended ("ended", with its exit code), or it broke the wire ("broken": a frame over the
+    size cap, or one not all there by its deadline)."""
 
     def __init__(self, message: str, state: str, exit_code: int | None = None) -> None:
         super().__init__(message)
@@ -94,7 +96,8 @@ class LostStatement(Exception):
         self.where = f"{statement['file']} {statement['where']} ({statement['code']})"
         self.why = {"timeout": f"it did not stop when interrupted at its {statement['budget']:g} s budget",
                     "memory": f"it used more than {memory_bytes / GiB:g} GiB of memory",
-                    "ended": f"it ended the process (exit code {lost.exit_code})"}[lost.state]
+                    "ended": f"it ended the process (exit code {lost.exit_code})",
+                    "broken": f"it wrote to the grader's wire ({lost.message})"}[lost.state]
         self.why += "; the grader loaded the submission again without it"
 
 
@@ -299,12 +302,21 @@ class SandboxImpl(Impl):
         return "timeout"
 
     def _receive(self, timeout: float, what: str) -> tuple[str, bytes]:
-        state = self._wait(timeout)
-        frame = read_frame(self._answers) if state == "ready" else None
+        """The worker's next frame, all of it within `timeout` and at most MAX_ANSWER bytes."""
+        deadline = time.monotonic() + timeout
+        state, frame = self._wait(timeout), None
+        if state == "ready":
+            try:
+                frame = read_frame(self._answers, MAX_ANSWER, deadline)
+            except (FrameError, UnicodeDecodeError) as exc:
+                state, broken = "broken", exc
         if frame is not None:
             return frame
         code = None
-        if state == "timeout":
+        if state == "broken":
+            message = (f"the worker broke the grader's wire while {what} ({broken}): the submission may have "
+                       f"written to it")
+        elif state == "timeout":
             message = f"timed out after {timeout:g} s while {what}"
         elif state == "memory":
             message = f"used more than {self.memory_bytes / GiB:g} GiB of memory while {what}"

@@ -1,0 +1,48 @@
+"""The grader's wire cannot be stalled or flooded from the worker's side: a frame over the size cap,
+or one not all there by its deadline, breaks the worker, not the grader (autograde/frames.py)."""
+
+import struct
+
+import torch
+
+from autograde.execution import Budget
+from autograde.sandbox import MAX_ANSWER, SandboxImpl
+
+HONEST = '''
+from torch import nn
+
+
+class MLPNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(1024, 100), nn.Linear(100, 10)
+
+    def forward(self, x):
+        return self.fc2(self.fc1(x.flatten(-2)).relu())
+'''
+WRITE = ("import json, os, signal, sys, time\n"
+         "if True:\n    os.write(json.loads(sys.argv[1])['answers_fd'], {header!r})\n    {then}\n")
+
+
+def graded(tmp_path, header: bytes, then: str = "pass") -> tuple[torch.Tensor, str]:
+    path = tmp_path / "wire.py"
+    path.write_text(WRITE.format(header=header, then=then) + HONEST)
+    impl = SandboxImpl(path, timeout=60, start_timeout=120, budget=Budget(2, 60))
+    try:
+        return impl.forward("MLPNet", torch.rand(32, 32)), "\n".join(impl.load_report())
+    finally:
+        impl.close()
+
+
+def test_a_frame_announcing_more_than_the_cap_is_refused_unread(tmp_path):
+    out, report = graded(tmp_path, struct.pack("!QQ", MAX_ANSWER + 1, 0))
+    assert out.shape == (10,)  # the statement was skipped; the honest rest still earns
+    assert f"over the cap of {MAX_ANSWER:,}" in report and "it wrote to the grader's wire" in report, report
+
+
+def test_a_frame_that_stops_halfway_does_not_stall_the_grader(tmp_path):
+    # Then it hangs where the grader's interrupt cannot reach it: no more frames come.
+    hang = "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM]); time.sleep(300)"
+    out, report = graded(tmp_path, struct.pack("!QQ", 100, 0), then=hang)
+    assert out.shape == (10,)
+    assert "a frame stopped after 0 of its 100 bytes" in report, report

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograde import seeding, synthetic_cifar
-from autograde.isolation import hiding_warning
+from autograde.isolation import hiding_warning, unprivileged_ids
 from autograde.results import write_atomically, write_json_atomically
 from autograde.rubric import load_rubric
 from autograde.specrun import run_spec, threads_each
@@ -110,6 +110,18 @@ def write_gradebook(out: Path, names: list[str]) -> Path:
     return path
 
 
+def prepare_out(out: Path) -> None:
+    """OUT, made by the grader before any worker starts; refused where another user could write in it
+    (every user, or the sandbox's): whoever can write there can replace a finished result."""
+    out.mkdir(parents=True, exist_ok=True)
+    info = out.stat()
+    sandbox_user = unprivileged_ids()[0]
+    if info.st_mode & 0o002 or info.st_uid == sandbox_user:
+        who = "every user" if info.st_mode & 0o002 else f"the sandbox's user {sandbox_user}, who owns it"
+        raise ValueError(f"--out {out} can be written by {who}, so a result in it could be replaced: give a "
+                         f"folder that only you can write (or remove it and let pset3 grade make it)")
+
+
 def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_root: Path | None = None,
           extra: list[str] = (), seed: str = seeding.RANDOM, ray: RayOptions | None = None) -> Path:
     """Grade every submission of `folder` that has no result under `out` (all, with `force`), here with
@@ -122,6 +134,7 @@ def grade(folder: Path, out: Path, workers: int = 2, force: bool = False, data_r
     names = [p.name for p in entries]
     if len(set(names)) != len(names):
         raise ValueError("two submissions share a name")
+    prepare_out(out)
     todo = [p for p in entries if force or not done(out / p.name)]
     if ray is None and (warning := hiding_warning()):  # once per batch; Ray's nodes are other machines
         print(f"pset3 grade: warning: {warning}", file=sys.stderr)

@@ -136,3 +136,16 @@ def test_run_autograder_fails_a_linked_upload_closed_and_prints_no_secret(bundle
     data = results(root)
     assert data["score"] == 0 and "canary.txt is a link" in json.dumps(data), data
     assert SECRET not in json.dumps(data) + run.stdout + run.stderr
+
+
+def test_an_out_folder_others_can_write_is_refused(tmp_path):
+    from autograde.grade import prepare_out
+
+    made = tmp_path / "made" / "out"
+    prepare_out(made)  # made by the grader, before any worker starts
+    assert made.is_dir() and not made.stat().st_mode & 0o002
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(ValueError, match="can be written by every user"):
+        prepare_out(shared)

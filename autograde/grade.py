@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograde import seeding, synthetic_cifar
-from autograde.isolation import hiding_warning, unprivileged_ids
+from autograde.isolation import hiding_warning, is_sandbox_user
 from autograde.results import write_atomically, write_json_atomically
 from autograde.rubric import load_rubric
 from autograde.specrun import run_spec, threads_each
@@ -115,9 +115,8 @@ def prepare_out(out: Path) -> None:
     (every user, or the sandbox's): whoever can write there can replace a finished result."""
     out.mkdir(parents=True, exist_ok=True)
     info = out.stat()
-    sandbox_user = unprivileged_ids()[0]
-    if info.st_mode & 0o002 or info.st_uid == sandbox_user:
-        who = "every user" if info.st_mode & 0o002 else f"the sandbox's user {sandbox_user}, who owns it"
+    if info.st_mode & 0o002 or is_sandbox_user(info.st_uid):
+        who = "every user" if info.st_mode & 0o002 else f"a sandbox user ({info.st_uid}), who owns it"
         raise ValueError(f"--out {out} can be written by {who}, so a result in it could be replaced: give a "
                          f"folder that only you can write (or remove it and let pset3 grade make it)")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import grp
 import os
 import platform
 import pwd
@@ -352,21 +353,34 @@ def limit_resources(memory_bytes: int | None, cpu_seconds: int, file_bytes: int,
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-UNPRIVILEGED_USER = "nobody"
+UNPRIVILEGED_GROUP = "nogroup"
+# Each worker runs as a user of its own, never a real account: the per-user limits (RLIMIT_NPROC counts
+# every process of a user, machine-wide) and files are then one submission's, not every worker's.
+SANDBOX_UIDS = range(2_000_000_000, 2_000_000_000 + 2**22)  # one per live PID (pid_max is at most 2**22)
 
 
-def unprivileged_ids() -> tuple[int, int]:
-    """(uid, gid) the worker runs as once it has dropped root."""
-    entry = pwd.getpwnam(UNPRIVILEGED_USER)
-    return entry.pw_uid, entry.pw_gid
+def unprivileged_ids(token: int) -> tuple[int, int]:
+    """(uid, gid) a worker runs as once it has dropped root: the sandbox user for `token` (the worker's
+    PID on the host: unique among the workers alive at once), and `nogroup`."""
+    uid = SANDBOX_UIDS[token % len(SANDBOX_UIDS)]
+    try:
+        gid = grp.getgrnam(UNPRIVILEGED_GROUP).gr_gid
+    except KeyError:
+        gid = pwd.getpwnam("nobody").pw_gid
+    return uid, gid
 
 
-def drop_privileges() -> None:
-    uid, gid = unprivileged_ids()
+def is_sandbox_user(uid: int) -> bool:
+    return uid in SANDBOX_UIDS or uid == pwd.getpwnam("nobody").pw_uid
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    """Become the worker's own user; `USER` says who, since it has no entry in /etc/passwd."""
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
     os.environ["HOME"] = os.getcwd()
+    os.environ["USER"] = os.environ["LOGNAME"] = f"pset3-worker-{uid}"
 
 
 def readable_by_all(path: Path) -> None:

@@ -27,7 +27,7 @@ from autograde import errors, intake
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.frames import FrameError, read_frame, write_frame
-from autograde.isolation import GiB, answer_paths, readable_by_all, unprivileged_ids
+from autograde.isolation import GiB, answer_paths, readable_by_all
 from autograde.layout import PACKAGE_DIR, REFERENCE_DIR
 from autograde.observe import Impl, describe_load
 
@@ -238,8 +238,6 @@ class SandboxImpl(Impl):
         cwd = self._home / "cwd"
         cwd.mkdir()
         readable_by_all(self._home)
-        if os.geteuid() == 0:
-            os.chown(cwd, *unprivileged_ids())  # the worker may write its own working folder, nothing else
         requests_r, requests_w = os.pipe()
         answers_r, answers_w = os.pipe()
         expose = [self._home, *self.expose, PACKAGE_DIR / "autograde",

@@ -29,13 +29,16 @@ class BlockReference(importlib.abc.MetaPathFinder):
 
 def isolate(config: dict[str, Any]) -> None:
     """Namespaces and a root of the worker's own first (`autograde.isolation`), where the machine allows
-    them; then the limits; then, where the grader is root, the worker drops to `nobody`."""
+    them; then the limits; then, where the grader is root, the worker drops to a user of its own."""
     from autograde import isolation
 
     os.setsid()
     isolation.die_with_parent()
     root, ids = os.geteuid() == 0, (os.getuid(), os.getgid())
-    if isolation.enter_namespaces() is None:  # otherwise limits (and `nobody`) only: hiding_problem() says why
+    # A user of its own, from this process's PID on the host (unique among the processes alive): another
+    # worker's processes and files are never its own, nor count against its limits.
+    own = isolation.unprivileged_ids(os.getpid())
+    if isolation.enter_namespaces() is None:  # otherwise limits (and its own user) only: hiding_problem() says why
         _become_pid_one()
         readable = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
         plan = isolation.root_plan(readable, writable=[Path(p) for p in config["writable"]])
@@ -44,7 +47,8 @@ def isolate(config: dict[str, Any]) -> None:
     isolation.limit_resources(config["memory_bytes"], config["cpu_seconds"], config["file_bytes"],
                               config["processes"])
     if root:
-        isolation.drop_privileges()
+        os.chown(config["cwd"], *own)  # it may write its own working folder, nothing else
+        isolation.drop_privileges(*own)
         isolation.die_with_parent()
 
 

@@ -46,3 +46,26 @@ def test_a_frame_that_stops_halfway_does_not_stall_the_grader(tmp_path):
     out, report = graded(tmp_path, struct.pack("!QQ", 100, 0), then=hang)
     assert out.shape == (10,)
     assert "a frame stopped after 0 of its 100 bytes" in report, report
+
+
+def test_each_worker_runs_as_a_user_of_its_own(tmp_path):
+    """Per-user limits (RLIMIT_NPROC counts a user's processes machine-wide) and files are then one
+    submission's: a submission holding hundreds of processes cannot starve a classmate's DataLoader."""
+    import os
+
+    from autograde.isolation import SANDBOX_UIDS
+
+    if os.geteuid() != 0:
+        import pytest
+
+        pytest.skip("the worker changes user only where the grader is root")
+    (tmp_path / "who.py").write_text("import os\nUID = os.getuid()\n")
+    workers = [SandboxImpl(tmp_path / "who.py", timeout=60, start_timeout=120) for _ in range(2)]
+    try:
+        for impl in workers:
+            impl.spawn()  # both alive at once, as under pset3 grade --workers 2
+        uids = [impl.value("UID") for impl in workers]
+    finally:
+        for impl in workers:
+            impl.close()
+    assert all(uid in SANDBOX_UIDS for uid in uids) and len(set(uids)) == 2, uids

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograde import errors, intake
+from autograde import channel, errors, intake
 from autograde.execution import DEFAULT_BUDGET, Budget, Skipped
 from autograde.fork import ForkedWorker, can_fork, fork_worker
 from autograde.frames import FrameError, read_frame, write_frame
@@ -186,6 +186,7 @@ class SandboxImpl(Impl):
                 raise
             break
         self.notes, self.files, self.import_errors = hello["notes"], hello["files"], hello["import_errors"]
+        self._check_channel()
         self._ready = True
         if hello["tampered"]:
             self._fail_closed(hello["tampered"])
@@ -262,6 +263,7 @@ class SandboxImpl(Impl):
                 [sys.executable, "-m", "autograde.worker", json.dumps(config)], cwd=cwd, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(requests_r, answers_w))
+        self._pipes = channel.pipe_ids(requests_r, answers_w)
         os.close(requests_r)
         os.close(answers_w)
         self._requests = os.fdopen(requests_w, "wb")
@@ -338,17 +340,30 @@ class SandboxImpl(Impl):
             raise errors.Tampered(f"{self.tampered[0]}; the grader trusts nothing it observes after that")
         write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
         try:
-            answer = decode(*self._receive(self.timeout, f"running {probe} on {name}"))
+            frame = self._receive(self.timeout, f"running {probe} on {name}")
         except WorkerLost as lost:
             if lost.state == "timeout":
                 self._timed_out.add((probe, name))
             raise
+        self._check_channel()
+        answer = decode(*frame)
         if answer["ok"]:
             return answer["value"]
         if answer["kind"] == "Tampered":
             self._fail_closed([str(answer["message"])])
         kind = getattr(errors, answer["kind"], errors.ObservationError)
         raise kind(answer["message"], answer["detail"])
+
+    def _check_channel(self) -> None:
+        """Before an answer counts: no process of the worker's but the one that answers holds the grader's
+        pipes (`autograde.channel`); one that does could have rewritten it, so nothing counts from now on."""
+        found = channel.relays(self._proc.pid, self._pipes) if self._proc is not None else []
+        if found:
+            what = ", ".join(f"pid {pid}: {channel.command_line(pid)}" for pid in found)
+            message = (f"another process of the submission ({what}) held the grader's pipe, so it could rewrite "
+                       f"the answers")
+            self._fail_closed([message])
+            raise errors.Tampered(f"{message}; the grader trusts nothing it observes after that")
 
     def load_report(self) -> list[str]:
         lines = describe_load(self.notes, self.files, [tuple(e) for e in self.import_errors]) + self.events

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from autograde import channel
 from autograde.frames import read_frame, write_frame
 
 
@@ -39,7 +40,7 @@ def isolate(config: dict[str, Any]) -> None:
     # worker's processes and files are never its own, nor count against its limits.
     own = isolation.unprivileged_ids(os.getpid())
     if isolation.enter_namespaces() is None:  # otherwise limits (and its own user) only: hiding_problem() says why
-        _become_pid_one()
+        _become_pid_one(config)
         readable = [*isolation.python_paths(), *(Path(p) for p in config["expose"])]
         plan = isolation.root_plan(readable, writable=[Path(p) for p in config["writable"]])
         isolation.enter_root(plan, config["hidden"], lock=None if root else ids)
@@ -52,13 +53,15 @@ def isolate(config: dict[str, Any]) -> None:
         isolation.die_with_parent()
 
 
-def _become_pid_one() -> None:
+def _become_pid_one(config: dict[str, Any]) -> None:
     """Go on as PID 1 of the new PID namespace (a forked child; this process waits for it and exits
     with its status): when it ends, the kernel ends every process it left behind, detached or not."""
     from autograde import isolation
 
     child = os.fork()
-    if child:
+    if child:  # it waits and holds nothing of the grader's: only the answering process may hold the pipes
+        os.close(config["requests_fd"])
+        os.close(config["answers_fd"])
         _, status = os.waitpid(child, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     isolation.die_with_parent()
@@ -144,6 +147,9 @@ def run(config: dict[str, Any]) -> None:
     requests = os.fdopen(config["requests_fd"], "rb")
     answers = os.fdopen(config["answers_fd"], "wb")
     isolate(config)
+    for fd in (config["requests_fd"], config["answers_fd"]):  # only this process holds them: no program it
+        os.set_inheritable(fd, False)                          # starts, nor any child it forks
+    channel.close_in_children(config["requests_fd"], config["answers_fd"])
     serve(config, requests, answers)
 
 

@@ -69,3 +69,37 @@ def test_each_worker_runs_as_a_user_of_its_own(tmp_path):
         for impl in workers:
             impl.close()
     assert all(uid in SANDBOX_UIDS for uid in uids) and len(set(uids)) == 2, uids
+
+
+RELAY = '''
+import json, os, sys
+
+if True:  # a relay takes the worker's answer pipe: it could rewrite every answer on its way
+    answers = json.loads(sys.argv[1])["answers_fd"]
+    original = os.dup(answers)  # a copy under another number: the worker's at-fork hook closes only its own
+    read_end, write_end = os.pipe()
+    if os.fork() == 0:
+        os.close(write_end)
+        while chunk := os.read(read_end, 65536):
+            os.write(original, chunk)  # forwarded as it is here; a real relay would rewrite frames
+        os._exit(0)
+    os.dup2(write_end, answers)
+    os.close(original)
+'''
+
+
+def test_a_relay_that_takes_over_the_pipe_fails_the_submission_closed(tmp_path):
+    import pytest
+
+    from autograde.errors import Tampered
+
+    path = tmp_path / "relay.py"
+    path.write_text(RELAY + HONEST)
+    impl = SandboxImpl(path, timeout=60, start_timeout=120)
+    try:
+        with pytest.raises(Tampered, match="held the grader's pipe, so it could rewrite the answers"):
+            impl.forward("MLPNet", torch.rand(32, 32))
+        with pytest.raises(Tampered):  # and nothing counts after that
+            impl.parameters("MLPNet")
+    finally:
+        impl.close()

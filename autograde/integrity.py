@@ -146,7 +146,11 @@ def _restorer(table: dict) -> Callable[[dict], None]:
 
 
 class Watch:
-    """The recorded identities, and the comparison that finds what the submission replaced."""
+    """The recorded identities, and the comparison that finds what the submission replaced. Slots only:
+    `watch.verify = lambda when: None` on the instance cannot switch it off."""
+
+    __slots__ = ("spaces", "hooks", "found", "getters", "keys", "values", "closed_mappings", "closed_sizes",
+                 "functions", "codes")
 
     def __init__(self) -> None:
         self.spaces: list[_Space] = []
@@ -158,6 +162,9 @@ class Watch:
         self.values: tuple[Any, ...] = ()
         self.closed_mappings: tuple[Any, ...] = ()  # those of classes (and our tables), and their sizes then
         self.closed_sizes: tuple[int, ...] = ()
+        # Our own functions and their code then: `Watch.verify.__code__ = ...` keeps the function's identity.
+        self.functions: tuple[types.FunctionType, ...] = ()
+        self.codes: tuple[types.CodeType, ...] = ()
 
     def record(self) -> Watch:
         modules = [(name, sys.modules[name]) for name in WATCHED_MODULES if name in sys.modules]
@@ -183,6 +190,10 @@ class Watch:
             entries = [(k, v) for k, v in vars(cls).items() if _callable_like(v)]
             self.spaces.append(_Space(label, vars(cls), cls, entries, closed=True))
         self.hooks = [(what, read, put, read()) for what, read, put in _global_hooks()]
+        own = [f for space in self.spaces if space.label.split(".")[0] == OWN_PREFIX for _, v in space.saved
+               for f in _functions_of(v) if f.__module__ and f.__module__.split(".")[0] == OWN_PREFIX]
+        self.functions = tuple(dict.fromkeys(own))
+        self.codes = tuple(f.__code__ for f in self.functions)
         self._flatten()
         return self
 
@@ -203,7 +214,8 @@ class Watch:
 
     def _changes(self, _len: Callable[[Any], int] = len, _all: Callable[..., bool] = all, _map: type = map,
                  _is: Callable[[Any, Any], bool] = operator.is_,
-                 _call: Callable[..., Any] = operator.call) -> list[tuple[str, Any]]:
+                 _call: Callable[..., Any] = operator.call,
+                 _code: Callable[[Any], Any] = operator.attrgetter("__code__")) -> list[tuple[str, Any]]:
         """(what, the replacement) for each change, each put back. The builtins it uses are bound when
         this module is imported: a replaced `len` or `isinstance` must not blind it. Every recorded
         entry is first compared at once, by identity, in one loop in C; only a namespace that differs
@@ -222,6 +234,11 @@ class Watch:
                 if space.closed and _len(space.mapping) != space.size:
                     changed += space.added()
             self._flatten()
+        if not _all(_map(_is, self.codes, _map(_code, self.functions))):
+            for function, code in zip(self.functions, self.codes, strict=True):
+                if function.__code__ is not code:
+                    changed.append((f"{function.__module__}.{function.__qualname__}.__code__", function))
+                    function.__code__ = code
         for what, read, put, saved in self.hooks:
             now = read()
             if now != saved if isinstance(saved, int | dict) else now is not saved:

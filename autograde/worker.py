@@ -98,10 +98,22 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
     tampered: list[str] = []  # what the submission replaced: from the first, every answer says so
     previous: list[str] = []  # the statement that ran last, for a change found before the next one
 
+    # The watch's own code, checked from outside it: a swapped `Watch.verify.__code__` would check nothing.
+    own_code = {f: f.__code__ for f in (integrity.Watch.verify, integrity.Watch._changes)}
+
+    def verify(when: str) -> None:
+        swapped = [f for f, code in own_code.items() if f.__code__ is not code]
+        for f in swapped:
+            f.__code__ = own_code[f]
+        if swapped:
+            words = ", ".join(f"{f.__module__}.{f.__qualname__}.__code__" for f in swapped)
+            raise Tampered(f"the submission replaced {words} (the tamper watch itself) {when}")
+        watch.verify(when)
+
     def look(when: str) -> None:
         if watch is not None:
             try:
-                watch.verify(when)
+                verify(when)
             except Tampered as exc:
                 tampered.append(exc.message)
 
@@ -129,7 +141,7 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
             obj = submission.resolve(request["name"])
             value = probes[request["probe"]](obj, request["name"], *request["args"], **request["kwargs"])
             if watch is not None:
-                watch.verify(f"while the grader ran {request['probe']} on `{request['name']}`")
+                verify(f"while the grader ran {request['probe']} on `{request['name']}`")
             text, blob = encode({"ok": True, "value": value})
         except SubmissionProblem as exc:
             if isinstance(exc, Tampered) and not tampered:

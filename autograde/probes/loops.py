@@ -8,6 +8,7 @@ data are big enough for the tutorial's log interval: 4,000 mini-batches of one i
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any
 
 import torch
@@ -27,28 +28,39 @@ _conv2d, _relu, _flatten, _linear = torch.conv2d, torch.relu, torch.flatten, tor
 _is_grad_enabled = torch._C.is_grad_enabled
 _grad_fn = torch._C.TensorBase.__dict__["grad_fn"].__get__
 _no_torch_function = torch._C.DisableTorchFunction
+_write, _close, _open = os.write, os.close, open
 
 
 class ProbeNet(nn.Module):
     """A small convnet for loops to train: cheap per step, and conv + linear like CifarNet (the state
     of `nn.Sequential(Conv2d(3, 4, 3), ReLU(), Flatten(), Linear(144, 10))`, initialised as it is).
 
-    Its forward is written with the functions above and records, for each call, whether autograd
-    tracked it: from the real grad mode and the output's grad_fn, not from anything the code under
-    test can replace."""
+    Its forward is written with the functions above and, with `record`, records for each call whether
+    autograd tracked it: from the real grad mode and the output's grad_fn, not from anything the code
+    under test can replace. The record goes into a pipe, one byte a call, and is read back only after
+    the call under test returns: bytes in a pipe can be added to but not rewritten in place (a list
+    attribute could be, by one line of the code under test: `net.tracked[:] = ...`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: bool = False) -> None:
         super().__init__()
         self.add_module("0", nn.Conv2d(3, 4, 3))
         self.add_module("3", nn.Linear(4 * 6 * 6, 10))
-        self.tracked: list[bool] = []
+        self._record = os.pipe() if record else None
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         conv, fc = self._modules["0"]._parameters, self._modules["3"]._parameters
         with _no_torch_function():
             out = _linear(_flatten(_relu(_conv2d(images, conv["weight"], conv["bias"])), 1), fc["weight"], fc["bias"])
-            self.tracked.append(_is_grad_enabled() or _grad_fn(out) is not None)
+            if self._record is not None:
+                _write(self._record[1], b"1" if _is_grad_enabled() or _grad_fn(out) is not None else b"0")
         return out
+
+    def tracked(self) -> list[bool]:
+        """Whether autograd tracked each forward so far; the record is closed after this."""
+        read_end, write_end = self._record
+        _close(write_end)
+        with _open(read_end, "rb") as record:
+            return [byte == ord("1") for byte in record.read()]
 
 
 def probe_data(samples: int, seed: int) -> TensorDataset:
@@ -117,8 +129,11 @@ def evaluate(obj: object, name: str, samples: int = 64, batch_size: int = 4, see
     """Run `evaluate(net, loader)` on the probe net; return what it returned (its value and type, read
     honestly) and whether autograd tracked each forward it ran (see ProbeNet)."""
     with seeded(seed), scratch_cwd():
-        net = ProbeNet()
+        net = ProbeNet(record=True)
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
-        with running(f"{name}(net, loader)"):
-            result = obj(net, loader)
-    return {"value": plain_number(result), "type": type_name(result), "grad_modes": list(net.tracked)}
+        try:
+            with running(f"{name}(net, loader)"):
+                result = obj(net, loader)
+        finally:
+            grad_modes = ProbeNet.tracked(net)  # the class's own method, taken now: net's could be replaced
+    return {"value": plain_number(result), "type": type_name(result), "grad_modes": grad_modes}

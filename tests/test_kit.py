@@ -8,12 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from venvs import command, finish, install
+from venvs import ONE_THREAD, command, finish, install
 
 from autograde.kit import STAFF_ONLY, build
 from autograde.layout import REFERENCE_DIR
 from autograde.recording import RECORDED_SEED
-from autograde.specrun import pytest_command
+from autograde.specrun import pytest_command, thread_env
 from tools.examples import FOLDER
 
 LONGEST_SHARED = 30  # a line of the reference longer than this may appear nowhere in the kit
@@ -63,19 +63,19 @@ def test_the_kit_holds_no_reference_module_bytecode_mutant_or_staff_tool(kit_fil
 def check(bin_dir: Path, submission: Path, cwd: Path, *more: str) -> subprocess.Popen:
     shutil.copy(submission, cwd)
     return command(bin_dir, "pset3", "check", submission.name, "--results-json", f"{submission.stem}.json", *more,
-                   cwd=cwd)
+                   cwd=cwd, **ONE_THREAD)
 
 
 def test_the_kit_checks_as_the_staff_grader_grades_under_the_public_seed(kit_bin, tmp_path):
     """The correct example passes every check; the buggy one gets, question by question, the staff grade."""
     staff = subprocess.Popen(pytest_command(FOLDER / "buggy.py", "-q", "--seed", str(RECORDED_SEED), "--results-json",
-                                            str(tmp_path / "staff.json")), cwd=tmp_path, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+                                            str(tmp_path / "staff.json")), cwd=tmp_path, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.STDOUT, env=thread_env(1))
     correct = check(kit_bin, FOLDER / "correct.py", tmp_path)
     printed = finish(correct)
     buggy = check(kit_bin, FOLDER / "buggy.py", tmp_path)
     finish(buggy, 1)
-    finish(staff, 1)
+    assert staff.wait(600) == 1
     ours = json.loads((tmp_path / "correct.json").read_text())
     assert ours["score"] == ours["max_score"] > 0 and "skipped" not in ours["extra_data"], ours
     assert "compared with the reference's answers recorded for it" in " ".join(printed.split()), printed

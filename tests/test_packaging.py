@@ -7,7 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from venvs import command, finish, install
+from venvs import ONE_THREAD, command, finish, install
 
 from autograde.layout import PACKAGE_DIR
 from autograde.rubric import load_rubric
@@ -50,11 +50,11 @@ def test_pset3_grade_grades_the_correct_example_from_a_temporary_folder(installe
 def test_check_report_template_and_pytest_work_from_a_temporary_folder(installed, tmp_path):
     shutil.copy(CORRECT, tmp_path)
     runs = {  # side by side: each is a spec run of its own, mostly waiting on its imports
-        "check": command(installed, "pset3", "check", "correct.py", "-m", "part2", cwd=tmp_path),
+        "check": command(installed, "pset3", "check", "correct.py", "-m", "part2", cwd=tmp_path, **ONE_THREAD),
         "report": command(installed, "pset3", "report", "-m", "part2", "--results-json", "report.json",
-                          cwd=tmp_path),
+                          cwd=tmp_path, **ONE_THREAD),
         "pytest": command(installed, "python", "-m", "pytest", "--impl", "correct.py", "-m", "part2",
-                          "-p", "no:cacheprovider", cwd=tmp_path),
+                          "-p", "no:cacheprovider", cwd=tmp_path, **ONE_THREAD),
     }
     printed = {name: finish(proc) for name, proc in runs.items()}
     assert "26 / 26" in printed["check"]

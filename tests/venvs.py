@@ -27,14 +27,19 @@ def install(wheel: Path, home: Path) -> Path:
     return bin_dir
 
 
+# For runs side by side: more torch threads than cores makes every op spin-wait (autograde.specrun).
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def clean_env() -> dict[str, str]:
     """This environment's variables, less any that would point Python at the checkout."""
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
 
 
-def command(bin_dir: Path, *args: str, cwd: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=clean_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+def command(bin_dir: Path, *args: str, cwd: Path, **env: str) -> subprocess.Popen:
+    """`args` run from the venv's bin folder, with `env` added to its environment."""
+    return subprocess.Popen([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env={**clean_env(), **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def finish(proc: subprocess.Popen, code: int = 0) -> str:

@@ -235,16 +235,24 @@ class Watch:
                     changed += space.added()
             self._flatten()
         if not _all(_map(_is, self.codes, _map(_code, self.functions))):
-            for function, code in zip(self.functions, self.codes, strict=True):
-                if function.__code__ is not code:
-                    changed.append((f"{function.__module__}.{function.__qualname__}.__code__", function))
-                    function.__code__ = code
+            changed += restore_code(self.functions, self.codes)
         for what, read, put, saved in self.hooks:
             now = read()
             if now != saved if isinstance(saved, int | dict) else now is not saved:
                 changed.append((what, now))
                 put(saved)
         return changed
+
+
+def restore_code(functions: tuple[types.FunctionType, ...], codes: tuple[types.CodeType, ...]) -> list[tuple[str, Any]]:
+    """(what, the function) for each of `functions` whose code is no longer its one of `codes`, each put back:
+    a swapped `__code__` keeps the function's identity, so only its code shows the change."""
+    changed = []
+    for function, code in zip(functions, codes, strict=True):
+        if function.__code__ is not code:
+            changed.append((f"{function.__module__}.{function.__qualname__}.__code__", function))
+            function.__code__ = code
+    return changed
 
 
 def _inherited(cls: type, key: str) -> Any:
@@ -304,4 +312,4 @@ def found() -> list[str]:
     return list(_WATCH.found) if _WATCH is not None else []
 
 
-__all__ = ["Tampered", "Watch", "check", "found", "start"]
+__all__ = ["Tampered", "Watch", "check", "found", "restore_code", "start"]

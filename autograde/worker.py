@@ -99,14 +99,13 @@ def serve(config: dict[str, Any], requests: BinaryIO, answers: BinaryIO) -> None
     previous: list[str] = []  # the statement that ran last, for a change found before the next one
 
     # The watch's own code, checked from outside it: a swapped `Watch.verify.__code__` would check nothing.
-    own_code = {f: f.__code__ for f in (integrity.Watch.verify, integrity.Watch._changes)}
+    own = (integrity.Watch.verify, integrity.Watch._changes)
+    own_code = tuple(f.__code__ for f in own)
 
     def verify(when: str) -> None:
-        swapped = [f for f, code in own_code.items() if f.__code__ is not code]
-        for f in swapped:
-            f.__code__ = own_code[f]
+        swapped = integrity.restore_code(own, own_code)
         if swapped:
-            words = ", ".join(f"{f.__module__}.{f.__qualname__}.__code__" for f in swapped)
+            words = ", ".join(what for what, _ in swapped)
             raise Tampered(f"the submission replaced {words} (the tamper watch itself) {when}")
         watch.verify(when)
 

@@ -3,12 +3,16 @@ observed, inputs drawn on the CPU from a seeded generator."""
 
 from __future__ import annotations
 
-from typing import Any
+import random
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import torch
 
 from autograde.seeding import derive
 from autograde.tiers import TOLERANCE
+
+T = TypeVar("T")
 
 # Tolerances per comparison kind; CPU float32 forward passes of small nets agree far tighter.
 CPU_FP32 = {"rtol": 1e-5, "atol": 1e-5}
@@ -18,6 +22,13 @@ def rand(*shape: int, seed: int = 0) -> torch.Tensor:
     """Uniform [0, 1) input drawn on the CPU from its own generator (global RNG untouched), seeded
     with this run's seed for `seed` (`autograde.seeding`)."""
     return torch.rand(*shape, generator=torch.Generator().manual_seed(derive(seed)))
+
+
+def choose(options: Sequence[T], seed: int) -> T:
+    """One of `options`, drawn from this run's seed for `seed` (`autograde.seeding`): a size or a
+    hyperparameter that a submission cannot know in advance. Call it inside a test, never at import:
+    a random grading seed is drawn on first use, after the sandboxed worker has forked."""
+    return random.Random(derive(seed)).choice(options)
 
 
 def assert_tensor(out: Any, what: str) -> torch.Tensor:

@@ -69,6 +69,9 @@ def public_rubric(source: Path) -> str:
     for q in rubric.questions.values():
         if q.visibility != "hidden":
             lines += [f'[questions."{q.id}"]', f"title = {_toml_string(q.title)}", f"points = {q.points:g}"]
+    for prop, table in rubric.properties.items():  # a property counted toward a hidden question is kept back
+        shown = {name: qid for name, qid in table.items() if rubric.questions[qid].visibility != "hidden"}
+        lines += [f"[properties.{prop}]", *(f'{name} = "{qid}"' for name, qid in shown.items())]
     return "\n".join(lines) + "\n"
 
 

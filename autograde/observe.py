@@ -65,6 +65,7 @@ class Impl:
         return self._observe(probe, name, args, bound.kwargs)
 
     forward = _probe("forward")
+    forwards = _probe("forwards")
     parameters = _probe("parameters", lambda found: [Param(*p) for p in found])
     modules = _probe("modules", lambda found: [Module(*m) for m in found])
     state = _probe("state")
@@ -72,7 +73,7 @@ class Impl:
     call = _probe("call")
     splits = _probe("splits")
     fit = _probe("fit")
-    optimizers = _probe("optimizers")
+    optimization = _probe("optimization")
     loaders = _probe("loaders")
     train_loop = _probe("train_loop")
     evaluate = _probe("evaluate")

@@ -32,6 +32,8 @@ from autograde.tracebacks import describe
 
 MARKERS = (
     "question(id): the problem-set question a spec test belongs to, e.g. question('2.4')",
+    "model_property(property, name): a property of a contract name's model tests; the rubric's "
+    "[properties] table gives its question",
     "part1: a Part 1 question (added from the question id)",
     "part2: a Part 2 question (added from the question id)",
     "part3: a Part 3 question (added from the question id)",
@@ -300,6 +302,7 @@ class GradingSession:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         unmarked, kept_back = [], []
         for item in items:
+            self._question_of_property(item)
             marker = item.get_closest_marker("question")
             if marker is None:
                 if SPEC_DIR.name in item.path.parts:  # the spec, or a course's own spec_tests folder
@@ -320,6 +323,17 @@ class GradingSession:
             self.config.hook.pytest_deselected(items=kept_back)
             items[:] = [item for item in items if item not in kept_back]
         self._select_tier(items)
+
+    def _question_of_property(self, item: pytest.Item) -> None:
+        """A test of a model property counts toward the question the rubric gives it for that model."""
+        marker = item.get_closest_marker("model_property")
+        if marker is not None and item.get_closest_marker("question") is None:
+            try:
+                item.add_marker(pytest.mark.question(self.rubric.question_of(*marker.args)))
+            except KeyError as exc:
+                if not IS_KIT:
+                    raise pytest.UsageError(f"{item.nodeid}: {exc.args[0]}") from None
+                item.add_marker(pytest.mark.question(""))  # counted toward a question the course keeps hidden
 
     def _select_tier(self, items: list[pytest.Item]) -> None:
         """Keep the tier's tests (`--tier`); a gpu test without CUDA is skipped, saying so."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_RUBRIC = Path(__file__).with_name("rubric.toml")
@@ -28,6 +28,17 @@ class Question:
 class Rubric:
     questions: dict[str, Question]
     scoring: str = "fraction"
+    # property -> contract name -> question: where each of the field's model-test properties
+    # (spec_tests/test_model_properties.py) counts, per model.
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def question_of(self, prop: str, name: str) -> str:
+        """The question that property `prop` of contract name `name` counts toward."""
+        try:
+            return self.properties[prop][name]
+        except KeyError:
+            raise KeyError(f"the rubric says no question for property {prop!r} of {name}: add "
+                           f'`{name} = "QUESTION"` under [properties.{prop}]') from None
 
     def total(self, part: int | None = None) -> float:
         """The points of every question, or of one part's."""
@@ -59,4 +70,15 @@ def load_rubric(path: Path = DEFAULT_RUBRIC) -> Rubric:
         questions[qid] = Question(qid, entry["title"], float(entry["points"]), visibility)
     if not questions:
         raise ValueError(f"{path}: no [questions.\"ID\"] entries")
-    return Rubric(questions, scoring)
+    if "properties" not in raw:  # a course's rubric without them counts them where the bundled one does
+        return Rubric(questions, scoring, _bundled_properties())
+    properties = raw["properties"]
+    for prop, table in properties.items():
+        for name, qid in table.items():
+            if qid not in questions:
+                raise ValueError(f"{path}: [properties.{prop}] {name} = {qid!r} is not a question of the rubric")
+    return Rubric(questions, scoring, properties)
+
+
+def _bundled_properties() -> dict[str, dict[str, str]]:
+    return tomllib.loads(DEFAULT_RUBRIC.read_text()).get("properties", {})

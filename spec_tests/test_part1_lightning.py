@@ -1,7 +1,9 @@
 """Question 1.7: the ViT LightningModule under Trainer(fast_dev_run=5)."""
 
 import pytest
+import torch
 
+from autograde.checks import choose
 from autograde.problemset import TINY_CONFIG, UVA_LR
 
 INIT = (TINY_CONFIG, UVA_LR)  # what ViT(model_kwargs, lr) is built with: the plumbing, not the model, is graded
@@ -31,11 +33,65 @@ def test_logs_training_validation_and_test_metrics(fitted):
 
 
 @pytest.mark.question("1.7")
-def test_optimizer_is_adamw_with_multisteplr_100_150(impl):
-    config = impl.optimizers("ViT", init=INIT)
-    opts, scheds = config["optimizers"], config["schedulers"]
-    assert [o["type"] for o in opts] == ["AdamW"], f"optimisers: {opts}, expected one AdamW"
-    assert opts[0]["lr"] == pytest.approx(UVA_LR) and opts[0]["covers"] == config["parameters"], (
-        f"AdamW must take lr={UVA_LR} and all {config['parameters']} parameter tensors: {opts[0]}")
-    assert scheds == [{"type": "MultiStepLR", "milestones": [100, 150], "gamma": pytest.approx(0.1)}], (
-        f"schedulers: {scheds}, expected MultiStepLR(milestones=[100, 150], gamma=0.1)")
+@pytest.mark.parametrize("stage", ["val", "test"])
+def test_logged_accuracy_is_that_of_the_batches(fitted, stage):
+    seen = fitted["outputs"][stage]
+    truth = (seen["outputs"].argmax(dim=-1) == seen["labels"]).float().mean().item()
+    logged = (fitted["fit_values"] if stage == "val" else fitted["test_values"]).get(f"{stage}_acc")
+    assert logged == pytest.approx(truth, abs=1e-6), (
+        f"{stage}_acc was logged as {logged}, but the fitted module classifies {truth:.4f} of those {stage} "
+        f"batches' {len(seen['labels'])} images correctly: log the fraction of correct predictions, "
+        f"(preds == labels).float().mean()")
+
+
+@pytest.fixture(scope="module")
+def optimization(impl):
+    lr = choose((1e-3, 5e-4, 2e-3), seed=19)  # not the handout's 3e-4: ViT(model_kwargs, lr) must use its lr
+    return lr, impl.optimization("ViT", init=(TINY_CONFIG, lr))
+
+
+def adamw_steps(start, grads, lr, weight_decay):
+    """What torch's AdamW does from `start` on `grads`: the truth a submission's optimiser is held to."""
+    params = {n: p.clone().requires_grad_() for n, p in start.items()}
+    optimizer = torch.optim.AdamW(params.values(), lr=lr, weight_decay=weight_decay)
+    for step in grads:
+        for n, p in params.items():
+            p.grad = step[n].clone()
+        optimizer.step()
+    return {n: p.detach() for n, p in params.items()}
+
+
+def decay_rate(start, after_zero_grads, lr):
+    """The weight decay a step on gradients of zeros shows: AdamW's decoupled decay multiplies every
+    weight by (1 - lr * weight_decay) and nothing else moves it."""
+    ratios = torch.cat([(1 - after_zero_grads[n] / p)[p.abs() > 1e-2].flatten() for n, p in start.items()])
+    return ratios.median().item() / lr if ratios.numel() else 0.0
+
+
+@pytest.mark.question("1.7")
+def test_optimizer_steps_as_adamw_with_its_lr(optimization):
+    lr, seen = optimization
+    assert seen["optimizers"] == 1, f"configure_optimizers gave {seen['optimizers']} optimisers, expected one AdamW"
+    decay = decay_rate(seen["start"], seen["after"][0], lr)
+    assert decay > 1e-6, (
+        "a step on gradients of zeros left the weights where they were: AdamW decays every weight by "
+        "lr * weight_decay on each step, decoupled from the gradient (torch's default weight_decay is 0.01)")
+    expected = adamw_steps(seen["start"], seen["grads"], lr, decay)
+    wrong = [n for n in expected if not torch.allclose(seen["after"][-1][n], expected[n], rtol=1e-4, atol=1e-7)]
+    assert not wrong, (
+        f"after {len(seen['grads'])} steps on known gradients, {len(wrong)} of {len(expected)} parameter tensors "
+        f"(first {wrong[0]}) are not where torch.optim.AdamW(lr={lr}, weight_decay={decay:.3g}) puts them: "
+        f"use AdamW with the module's lr, over all its parameters")
+
+
+@pytest.mark.question("1.7")
+def test_learning_rate_drops_tenfold_at_epochs_100_and_150(optimization):
+    lr, seen = optimization
+    assert seen["interval"] == "epoch", f"the scheduler steps every {seen['interval']}, expected every epoch"
+    expected = [lr * 0.1 ** sum(epoch >= m for m in (100, 150)) for epoch in range(len(seen["rates"]))]
+    wrong = [e for e, (got, want) in enumerate(zip(seen["rates"], expected, strict=True))
+             if got != pytest.approx(want, rel=1e-6)]
+    assert seen["rates"] and not wrong, (
+        f"the learning rate over epochs 0-199 should be {lr} until epoch 100, {lr * 0.1:.3g} until 150, then "
+        f"{lr * 0.01:.3g} (MultiStepLR(milestones=[100, 150], gamma=0.1)); it is "
+        + (f"{seen['rates'][wrong[0]]:.3g} at epoch {wrong[0]}" if wrong else "never set (no optimiser)"))

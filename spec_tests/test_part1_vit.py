@@ -3,8 +3,9 @@
 import math
 
 import pytest
+import torch
 
-from autograde.checks import assert_close, rand
+from autograde.checks import assert_close, choose, rand
 from autograde.problemset import SMALL_CONFIG, UVA_CONFIG
 
 # Dropout off, as it always was here: 1.6 grades the forward pass, not where dropout is applied (that is 1.3's).
@@ -40,6 +41,25 @@ def test_img_to_patch_cuts_row_major_patches(impl, ref, patch, flatten):
     x = rand(2, 3, 32, 32)
     assert_close(impl.call("img_to_patch", x, patch, flatten), ref.call("img_to_patch", x, patch, flatten),
                  f"img_to_patch(x [2, 3, 32, 32], {patch}, flatten_channels={flatten})", tol={"rtol": 0, "atol": 0})
+
+
+def image_and_patch(seed: int) -> tuple[tuple[int, int, int, int], int]:
+    """A [B, C, H, W] shape and a patch size that divides H and W, drawn from the grading seed: not only
+    square 32x32 RGB images. (Drawn here, not by Hypothesis: the kit's recorded answers need the same
+    shapes on every machine, and Hypothesis also draws from constants in the source files it finds.)"""
+    patch = choose((1, 2, 3, 4, 8), seed=seed)
+    rows, cols = choose((1, 2, 3, 4), seed=seed + 3), choose((1, 2, 3, 4), seed=seed + 4)
+    return (choose((1, 2, 3), seed=seed + 1), choose((1, 3, 4), seed=seed + 2), patch * rows, patch * cols), patch
+
+
+@pytest.mark.question("1.6")
+def test_img_to_patch_cuts_any_image_into_row_major_patches(impl, ref):
+    for case in range(6):
+        shape, patch = image_and_patch(seed=100 + 10 * case)
+        flatten = choose((True, False), seed=105 + 10 * case)
+        x = torch.arange(math.prod(shape), dtype=torch.float32).reshape(shape)
+        assert_close(impl.call("img_to_patch", x, patch, flatten), ref.call("img_to_patch", x, patch, flatten),
+                     f"img_to_patch(x {list(shape)}, {patch}, flatten_channels={flatten})", tol={"rtol": 0, "atol": 0})
 
 
 @pytest.mark.question("1.6")

@@ -3,7 +3,7 @@ other models in test_models.py."""
 
 import pytest
 
-from autograde.checks import assert_shape
+from autograde.checks import assert_shape, choose
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +35,14 @@ def test_a_training_batch_is_4_images_of_3x32x32(loaders):
     assert isinstance(batch, list) and len(batch) == 2, f"a batch should be (images, labels), got {type(batch)}"
     assert_shape(batch[0], (4, 3, 32, 32), "the first training batch's images")
     assert_shape(batch[1], (4,), "the first training batch's labels")
+
+
+@pytest.mark.question("3.2")
+def test_batch_size_is_the_one_asked_for(impl, cifar_root):
+    size = choose((3, 5, 6, 7), seed=23)  # not the default 4: make_loaders(root, batch_size) must use it
+    loaders = impl.loaders("make_loaders", cifar_root, batch_size=size)
+    batch = loaders["first_batch"]
+    assert isinstance(batch, list) and len(batch) == 2, f"a batch should be (images, labels), got {type(batch)}"
+    assert_shape(batch[0], (size, 3, 32, 32), f"the first training batch's images with batch_size={size}")
+    assert loaders["test"]["batch_size"] == size, (
+        f"make_loaders(root, batch_size={size}) gave a test loader with batch_size {loaders['test']['batch_size']}")

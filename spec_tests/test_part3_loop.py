@@ -1,9 +1,14 @@
 """Questions 3.3 and 3.4: the training loop and the evaluation, run on the probe's small net and data
-(4,000 mini-batches of one image, so the tutorial's every-2,000 log has entries)."""
+(4,000 mini-batches of one image, so the tutorial's every-2,000 log has entries), with its defaults
+and with other values of every argument.
+
+`evaluate` is not held to switching the net to eval mode: the tutorial's loop does not, and the
+contract's nets (CifarNet, the probe's net) have no dropout or batch norm, so their mode changes nothing
+that it returns. What it must do, compute without autograd, is checked."""
 
 import pytest
 
-from autograde.checks import assert_close
+from autograde.checks import assert_close, choose
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +40,20 @@ def test_train_logs_the_running_loss_as_python_floats(trained, reference_trained
         f"{len(reference_trained['log'])} (one every 2,000)")
     for got, expected in zip(trained["log"], reference_trained["log"], strict=True):
         assert got == pytest.approx(expected, rel=1e-4), f"log entry {got} differs from the reference's {expected}"
+
+
+@pytest.mark.question("3.3")
+def test_train_follows_its_epochs_lr_and_momentum(impl, ref):
+    # Values other than the defaults, drawn from the grading seed: a loop that hard-codes the tutorial's
+    # SGD(lr=0.001, momentum=0.9) or two epochs ends elsewhere. 300 mini-batches an epoch: no log entry.
+    settings = {"epochs": choose((2, 3), seed=20), "lr": choose((0.004, 0.01, 0.02), seed=21),
+                "momentum": choose((0.0, 0.5, 0.7), seed=22), "samples": 300}
+    observed, expected = impl.train_loop("train", **settings), ref.train_loop("train", **settings)
+    for key, weight in expected["weights"].items():
+        assert_close(observed["weights"].get(key), weight,
+                     f"weight {key} after train(net, loader, epochs={settings['epochs']}, lr={settings['lr']}, "
+                     f"momentum={settings['momentum']}) (use every argument: SGD(net.parameters(), lr=lr, "
+                     f"momentum=momentum), for `epochs` epochs)", tol={"rtol": 1e-4, "atol": 1e-5})
 
 
 @pytest.mark.question("3.4")

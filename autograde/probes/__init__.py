@@ -15,6 +15,7 @@ from autograde.probes.core import Init
 
 PROBES: dict[str, Callable[..., Any]] = {
     "forward": core.forward,
+    "forwards": core.forwards,
     "parameters": core.parameters,
     "modules": core.modules,
     "state": core.state,
@@ -22,7 +23,7 @@ PROBES: dict[str, Callable[..., Any]] = {
     "call": core.call,
     "splits": data.splits,
     "fit": lightning.fit,
-    "optimizers": lightning.optimizers,
+    "optimization": lightning.optimization,
     "loaders": loops.loaders,
     "train_loop": loops.train_loop,
     "evaluate": loops.evaluate,

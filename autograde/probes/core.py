@@ -146,11 +146,32 @@ def submodule(model: nn.Module, name: str, path: str) -> nn.Module:
     return found[path]
 
 
+def stored_in(x: Any, order: Sequence[int]) -> Any:
+    """`x` as a view with the same values whose memory holds its dimensions in `order`:
+    `(1, 0, 2)` is what `y.transpose(0, 1)` of a contiguous `y` gives, `(0, 2, 3, 1)` is channels_last.
+    Other values pass unchanged."""
+    if not isinstance(x, torch.Tensor):
+        return x
+    inverse = sorted(range(len(order)), key=list(order).__getitem__)
+    return x.permute(*order).contiguous().permute(*inverse)
+
+
 def forward(obj: object, name: str, *inputs: Any, init: Init = (), weights: Mapping[str, torch.Tensor] | None = None,
             zero: Sequence[str] = (), module: str = "", mode: str = "eval", seed: int = 0,
             device: str = "cpu") -> Any:
     """Build the model under `seed`, optionally transplant weights, and run one forward pass of
     the model or of its submodule at `module`."""
+    return forwards(obj, name, [inputs], init=init, weights=weights, zero=zero, module=module, mode=mode, seed=seed,
+                    device=device)[0]
+
+
+def forwards(obj: object, name: str, batches: Sequence[Sequence[Any]], init: Init = (),
+             weights: Mapping[str, torch.Tensor] | None = None, zero: Sequence[str] = (), module: str = "",
+             mode: str = "eval", seed: int = 0, device: str = "cpu",
+             memory_order: Sequence[int] | None = None) -> list[Any]:
+    """`forward` on each of several inputs, in order, with ONE model built under `seed`: so outputs for
+    a batch and for its items alone can be compared, and two train-mode passes draw two dropout masks.
+    `memory_order` passes each input tensor as a view stored in that dimension order (`stored_in`)."""
     if mode not in ("eval", "train"):
         raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
     with seeded(seed, device):
@@ -160,9 +181,14 @@ def forward(obj: object, name: str, *inputs: Any, init: Init = (), weights: Mapp
         model.train(mode == "train").to(device)
         target = submodule(model, name, module)
         what = f"{name}.{module}.forward" if module else f"{name}.forward"
-        with running(what), torch.no_grad():
-            out = target(*_to(inputs, device))
-    return _to(out, "cpu")
+        outputs = []
+        for inputs in batches:
+            xs = _to(tuple(inputs), device)
+            xs = xs if memory_order is None else tuple(stored_in(x, memory_order) for x in xs)
+            shapes = ", ".join(str(list(x.shape)) for x in xs if isinstance(x, torch.Tensor))
+            with running(f"{what} on input of shape {shapes}" if len(batches) > 1 else what), torch.no_grad():
+                outputs.append(_to(target(*xs), "cpu"))
+    return outputs
 
 
 def parameters(obj: object, name: str, init: Init = ()) -> list[tuple[str, tuple[int, ...], bool]]:

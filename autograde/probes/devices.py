@@ -44,12 +44,14 @@ def _model(obj: object, name: str, init: Init, weights: Mapping[str, torch.Tenso
         return model.to(device=device, dtype=dtype)
 
 
-def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Tensor, init: Init = (),
+def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Tensor | None = None, init: Init = (),
               weights: Mapping[str, torch.Tensor] | None = None, seed: int = 0, device: str = "cpu",
               dtype: str = "float32") -> dict[str, Any]:
     """One forward and backward pass in eval mode on `device` in `dtype`: the output, the gradient of
     every floating input, and of every parameter (None where a parameter got none), all returned on
-    the CPU. `upstream` is the gradient fed to the output, drawn by the caller on the CPU."""
+    the CPU, and the names of the parameters that do not require grad. `upstream` is the gradient fed
+    to the output, drawn by the caller on the CPU; by default one drawn here from `seed`, of the
+    output's shape, so that the loss depends on every output (whatever shape a mistake gives it)."""
     kind = _dtype(dtype)
     with seeded(seed, device), exact_float32():
         model = _model(obj, name, init, weights, device, kind).eval()
@@ -57,16 +59,19 @@ def gradients(obj: object, name: str, *inputs: torch.Tensor, upstream: torch.Ten
               for x in inputs]
         with running(f"{name}.forward on {device}"):
             out = model(*xs)
+        if upstream is None and isinstance(out, torch.Tensor):
+            upstream = torch.randn(out.shape, generator=torch.Generator().manual_seed(seed))
         if not isinstance(out, torch.Tensor) or out.shape != upstream.shape:
             got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            raise ObservationError(f"{name} returned {got} on {device}; the probe expected a tensor of shape "
-                                   f"{tuple(upstream.shape)}")
+            expected = f"a tensor of shape {tuple(upstream.shape)}" if upstream is not None else "a tensor"
+            raise ObservationError(f"{name} returned {got} on {device}; the probe expected {expected}")
         with running(f"backward through {name} on {device}"):
             out.backward(upstream.to(device=device, dtype=kind))
     return {"output": _to(out.detach(), "cpu"),
             "input_grads": [None if x.grad is None else x.grad.cpu() for x in xs if x.is_floating_point()],
             "param_grads": OrderedDict((n, None if p.grad is None else p.grad.detach().cpu())
-                                       for n, p in model.named_parameters())}
+                                       for n, p in model.named_parameters()),
+            "frozen": [n for n, p in model.named_parameters() if not p.requires_grad]}
 
 
 def _synchronize(device: str) -> None:

@@ -9,6 +9,7 @@ code (another question) cannot affect what these observations say about its modu
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
 import tempfile
 import types
@@ -100,11 +101,36 @@ def fit(obj: object, name: str, init: Init = (), fast_dev_run: int = 5, batch_si
             with running(f"Trainer(fast_dev_run={fast_dev_run}).fit({name}(...))"):
                 trainer.fit(model, loaders[0], loaders[1])
             fit_metrics = sorted(trainer.callback_metrics)
+            fit_values = _values(trainer.callback_metrics)
             with running(f"Trainer(fast_dev_run={fast_dev_run}).test({name}(...))"):
                 trainer.test(model, loaders[2], verbose=False)
             test_metrics = sorted(trainer.callback_metrics)
+            test_values = _values(trainer.callback_metrics)
+            seen = {stage: _outputs(model, name, loaders[i], fast_dev_run) for i, stage in enumerate(STAGES) if i}
         return {"batches": counter.counts, "fit_metrics": fit_metrics, "test_metrics": test_metrics,
+                "fit_values": fit_values, "test_values": test_values, "outputs": seen,
                 "files_in_root": _files(root), "files_in_cwd": _files(cwd)}
+
+
+def _values(metrics: dict[str, Any]) -> dict[str, float | None]:
+    """Each logged metric's value as a float (None where it is not one number)."""
+    values: dict[str, float | None] = {}
+    for key, value in metrics.items():
+        single = isinstance(value, torch.Tensor) and value.numel() == 1
+        values[str(key)] = float(value.detach()) if single else value if isinstance(value, float) else None
+    return values
+
+
+def _outputs(model: torch.nn.Module, name: str, loader: DataLoader, batches: int) -> dict[str, torch.Tensor]:
+    """The fitted module's outputs (eval mode, no autograd) and the labels of the first `batches`
+    batches of a loader: what its logged accuracy of that stage is computed from."""
+    outputs, labels = [], []
+    model.eval()
+    with running(f"{name}.forward"), torch.no_grad():
+        for images, targets in itertools.islice(loader, batches):
+            outputs.append(model(images))
+            labels.append(targets)
+    return {"outputs": torch.cat(outputs), "labels": torch.cat(labels)}
 
 
 def _split_config(config: Any) -> tuple[list[Any], list[Any]]:
@@ -123,29 +149,51 @@ def _split_config(config: Any) -> tuple[list[Any], list[Any]]:
     raise ObservationError(f"configure_optimizers returned a {type(config).__name__}, which Lightning does not accept")
 
 
-def _describe_scheduler(scheduler: Any) -> dict[str, Any]:
-    described: dict[str, Any] = {"type": type(scheduler).__name__}
-    for key in ("milestones", "gamma", "step_size", "T_max"):
-        if hasattr(scheduler, key):
-            value = getattr(scheduler, key)
-            described[key] = sorted(value.elements()) if hasattr(value, "elements") else value
-    return described
-
-
-def optimizers(obj: object, name: str, init: Init = ()) -> dict[str, Any]:
-    """What `configure_optimizers` returns: optimiser types, learning rates and how many of the
-    module's parameters they cover; scheduler types and settings."""
+def _configured(obj: object, name: str, init: Init) -> tuple[torch.nn.Module, list[Any], list[Any], str]:
+    """A module built under seed 0, and what its `configure_optimizers` returns: optimisers, schedulers,
+    and the scheduler interval Lightning would step them at ("epoch" unless the config says otherwise)."""
     with seeded(0):
         model = build(obj, name, init)
         with running(f"{name}.configure_optimizers"):
-            opts, scheds = _split_config(model.configure_optimizers())
-    params = {id(p) for p in model.parameters()}
-    return {
-        "optimizers": [{
-            "type": type(o).__name__,
-            "lr": o.defaults.get("lr"),
-            "covers": sum(1 for g in o.param_groups for p in g["params"] if id(p) in params),
-        } for o in opts],
-        "parameters": len(params),
-        "schedulers": [_describe_scheduler(s) for s in scheds],
-    }
+            config = model.configure_optimizers()
+        opts, scheds = _split_config(config)
+    interval = "epoch"
+    if isinstance(config, dict) and isinstance(config.get("lr_scheduler"), dict):
+        interval = str(config["lr_scheduler"].get("interval", "epoch"))
+    elif isinstance(config, tuple | list) and len(config) == 2 and isinstance(config[1], tuple | list):
+        interval = next((str(s.get("interval", "epoch")) for s in config[1] if isinstance(s, dict)), "epoch")
+    return model, opts, scheds, interval
+
+
+def optimization(obj: object, name: str, init: Init = (), steps: int = 3, epochs: int = 200,
+                 seed: int = 0) -> dict[str, Any]:
+    """What `configure_optimizers` DOES, not what its classes are called.
+
+    Steps: each parameter's value before and after `steps` optimiser steps, the first on gradients
+    of zeros (only a decoupled weight decay moves a weight then), the others on gradients drawn here
+    from `seed`, returned with them. Schedule: the learning rate of each epoch, from a second call of
+    `configure_optimizers`, each scheduler stepped once an epoch, as Lightning steps it by default."""
+    model, opts, scheds, interval = _configured(obj, name, init)
+    params = list(model.named_parameters())
+    start = {n: p.detach().clone() for n, p in params}
+    generator = torch.Generator().manual_seed(seed)
+    grads: list[dict[str, torch.Tensor]] = []
+    after: list[dict[str, torch.Tensor]] = []
+    with quiet_lightning():
+        for step in range(steps if len(opts) == 1 else 0):
+            grads.append({n: torch.zeros_like(p) if step == 0 else torch.randn(p.shape, generator=generator)
+                          for n, p in params})
+            for n, p in params:
+                p.grad = grads[-1][n].clone()
+            with running(f"{type(opts[0]).__name__}.step()"):
+                opts[0].step()
+            after.append({n: p.detach().clone() for n, p in params})
+        _, opts, scheds, _ = _configured(obj, name, init)
+        rates = []
+        for _ in range(epochs if len(opts) == 1 else 0):
+            rates.append(float(opts[0].param_groups[0]["lr"]))
+            for scheduler in scheds:
+                with running(f"{type(scheduler).__name__}.step()"):
+                    scheduler.step()
+    return {"optimizers": len(opts), "schedulers": len(scheds), "interval": interval,
+            "start": start, "grads": grads, "after": after, "rates": rates}

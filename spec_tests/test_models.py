@@ -71,9 +71,8 @@ def centred(x: torch.Tensor) -> torch.Tensor:
 
 LENET_INPUTS = {"image": (32, 32), "batch": (4, 1, 32, 32)}
 MODELS = [
-    Model("MLPNet", shape_question="2.2",
-          outputs=(Output("image", (32, 32), (10,)),
-                   Output("batch", (5, 32, 32), (5, 10), "flatten the image, not the batch")),
+    # Its batches (of 1, 2 and an odd size) are 2.2's too: test_model_properties.py's any_batch_size.
+    Model("MLPNet", shape_question="2.2", outputs=(Output("image", (32, 32), (10,)),),
           sizes=(Size("2.4", tensors=4, trainable=True, why="two weights, two biases"),
                  Size("2.5", total=103_510, third=(10, 100), why="1024*100 + 100 + 100*10 + 10")),
           agreement=Agreement("2.3", {"image": (32, 32)}, match_shape=False)),  # its shape is 2.2's

@@ -44,6 +44,16 @@ def test_logged_accuracy_is_that_of_the_batches(fitted, stage):
         f"(preds == labels).float().mean()")
 
 
+@pytest.mark.question("1.7")
+def test_module_builds_its_model_from_model_kwargs(impl, ref):
+    config = {**TINY_CONFIG, "embed_dim": choose((8, 24), seed=26), "num_layers": choose((2, 3), seed=27)}
+    observed = sorted(p.shape for p in impl.parameters("ViT", init=(config, UVA_LR)))
+    expected = sorted(p.shape for p in ref.parameters("ViT", init=(config, UVA_LR)))
+    assert observed == expected, (
+        f"ViT({config}, lr) holds parameters of shapes {observed}, the reference's {expected}: build the "
+        f"VisionTransformer from model_kwargs (VisionTransformer(**model_kwargs))")
+
+
 @pytest.fixture(scope="module")
 def optimization(impl):
     lr = choose((1e-3, 5e-4, 2e-3), seed=19)  # not the handout's 3e-4: ViT(model_kwargs, lr) must use its lr

@@ -158,13 +158,14 @@ def block_sizes() -> tuple[int, int, int]:
 
 
 def vit_sizes() -> dict[str, int]:
-    """A VisionTransformer configuration from the grading seed, on images larger than 32x32: 81, 100 or
-    121 patches, more than the UvA configuration's 64 (a model sized for 64 cannot take them)."""
-    heads, patch = choose((1, 2, 4), seed=9), choose((4, 8), seed=10)
+    """A VisionTransformer configuration from the grading seed in which no size is the handout's: 81, 100
+    or 121 patches (more than the UvA configuration's 64) of 2x2 or 6x6 pixels, 1 or 2 channels, 5 or 7
+    classes. A model that hard-codes any of them cannot pass."""
+    heads, patch = choose((1, 2, 4), seed=9), choose((2, 6), seed=10)
     side = patch * choose((9, 10, 11), seed=11)
     return {"embed_dim": heads * choose((4, 6, 8), seed=12), "hidden_dim": choose((20, 36), seed=13),
-            "num_channels": choose((1, 3), seed=14), "num_heads": heads, "num_layers": choose((1, 2), seed=15),
-            "num_classes": choose((7, 10), seed=16), "patch_size": patch, "num_patches": (side // patch) ** 2,
+            "num_channels": choose((1, 2), seed=14), "num_heads": heads, "num_layers": choose((1, 2), seed=15),
+            "num_classes": choose((5, 7), seed=16), "patch_size": patch, "num_patches": (side // patch) ** 2,
             "dropout": 0.0, "side": side}
 
 

@@ -45,12 +45,12 @@ def assert_shape(out: Any, expected: tuple[int, ...], what: str) -> torch.Tensor
 
 
 def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str, float] = CPU_FP32,
-                 match_shape: bool = True) -> None:
+                 match_shape: bool = True, against: str = "the reference") -> None:
     """Same shape and values within `tol`; the message names the largest difference.
 
     `match_shape=False` compares the values of an output with the right number of elements in
     another shape, for questions about values whose shape another question grades: one mistake
-    should cost one question.
+    should cost one question. `against` names what `expected` is, for the message.
     """
     observed = assert_tensor(observed, what)
     if not match_shape and observed.numel() == expected.numel():
@@ -61,7 +61,7 @@ def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str
     diff = (observed - expected).abs()
     worst = int(diff.argmax())
     raise AssertionError(
-        f"{what} differs from the reference: largest difference {diff.max().item():.3g} at flat index {worst} "
+        f"{what} differs from {against}: largest difference {diff.max().item():.3g} at flat index {worst} "
         f"(observed {observed.flatten()[worst].item():.6g}, expected {expected.flatten()[worst].item():.6g}); "
         f"tolerance rtol={tol['rtol']}, atol={tol['atol']}")
 

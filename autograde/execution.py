@@ -167,9 +167,14 @@ class _Interrupter:
         if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
             yield
             return
+        # Nested: a statement that imports another file of the submission runs that file's statements
+        # under budgets of their own, within what is left of the importing statement's.
+        outer_left = signal.getitimer(signal.ITIMER_REAL)[0]
+        seconds = min(seconds, outer_left) if outer_left > 0 else seconds
         previous = signal.signal(signal.SIGALRM, self._fire)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGALRM])  # an earlier statement may have blocked it
         self.armed = True
+        started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), 1.0)
         try:
             yield
@@ -177,6 +182,8 @@ class _Interrupter:
             self.armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            if outer_left > 0:  # the importing statement's budget goes on
+                signal.setitimer(signal.ITIMER_REAL, max(outer_left - (time.monotonic() - started), 0.001), 1.0)
 
 
 def _is_network_error(exc: BaseException) -> bool:
@@ -203,12 +210,13 @@ def _not_installed(exc: BaseException, folder: Path) -> str | None:
 class Runner:
     """Runs one file's statements under a budget, into a module registered in sys.modules."""
 
-    def __init__(self, path: Path, source: Source, budget: Budget, on_statement: OnStatement | None = None) -> None:
+    def __init__(self, path: Path, source: Source, budget: Budget, on_statement: OnStatement | None = None,
+                 name: str = "") -> None:
         self.path = path
         self.source = source
         self.budget = budget
         self.on_statement = on_statement
-        self.loaded = LoadedFile(path.name)
+        self.loaded = LoadedFile(name or path.name)  # a file in a subfolder is shown by its path in the folder
         self.interrupter = _Interrupter()
         self.flags = 0
         # For each definition of a name the file binds again later: the namespace its functions see,
@@ -345,9 +353,9 @@ def describe_file(report: Mapping[str, Any]) -> str:
 
 
 def run_file(path: Path, source: Source, module: types.ModuleType, budget: Budget = DEFAULT_BUDGET,
-             on_statement: OnStatement | None = None) -> LoadedFile:
-    """Run `source`'s statements into `module` (see the module docstring)."""
-    return Runner(path, source, budget, on_statement).run(module)
+             on_statement: OnStatement | None = None, name: str = "") -> LoadedFile:
+    """Run `source`'s statements into `module` (see the module docstring); `name` shows the file."""
+    return Runner(path, source, budget, on_statement, name).run(module)
 
 
 def _future_flags(node: ast.stmt) -> int:

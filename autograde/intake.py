@@ -12,9 +12,11 @@ with the reason, and the grade fails closed with it.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 # Never part of a submission: what archivers, Python and version control add (a .git or .venv folder
 # would count against the bounds, and a venv holds links). The loader never reads them either.
@@ -33,10 +35,45 @@ def read(submission: Path) -> Files:
     following any link; refused when it holds a link or a special file, or is too big."""
     budget = [MAX_BYTES, MAX_FILES]
     kind = _kind(submission, submission.name)
+    if kind == "file" and submission.suffix == ".zip":
+        return _read_zip(_read_file(submission, submission.name, budget), submission.name, budget)
     if kind == "file":
         return {"": _read_file(submission, submission.name, budget)}
     files: Files = {}
     _read_folder(submission, "", files, budget)
+    return files
+
+
+def folder_name(submission: Path) -> str:
+    """What the submission's copy is called: a zipped folder is the folder (`vit.zip` -> `vit`)."""
+    return submission.stem if submission.suffix == ".zip" else submission.name
+
+
+def _read_zip(data: bytes, shown: str, budget: list[int]) -> Files:
+    """The members of a zip, bounded as a folder is: no link, no path out of it, no more bytes or
+    files than a submission may hold (counted unpacked)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise Refused(f"{shown} is not a readable zip ({exc}): zip the folder again, or upload its files") from None
+    files: Files = {}
+    for info in archive.infolist():
+        parts = PurePosixPath(info.filename).parts
+        if info.is_dir() or any(ignored(part) for part in parts):
+            continue
+        if info.filename.startswith("/") or ".." in parts:
+            raise Refused(f"{shown} holds {info.filename!r}, a path outside the folder: zip the folder itself")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise Refused(f"{shown} holds {info.filename!r}, a link; the grader follows no links: zip the file itself")
+        budget[1] -= 1
+        if budget[1] < 0:
+            raise Refused(f"the submission holds over {MAX_FILES:,} files: upload only your code and notebooks")
+        with archive.open(info) as member:
+            files[info.filename] = member.read(budget[0] + 1)
+        budget[0] -= len(files[info.filename])
+        if budget[0] < 0:
+            raise Refused(f"the submission is over {MAX_BYTES // 1024**2} MB unpacked: upload only your code and "
+                          f"notebooks (no data sets, checkpoints or archives)")
     return files
 
 

@@ -9,17 +9,19 @@ broken notebook) fails exactly the names it should have provided, with its error
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import itertools
 import os
 import sys
+import tempfile
 import tomllib
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde import sources
+from autograde import intake, sources
 from autograde.contract import CONTRACT_NAMES
 from autograde.errors import MissingName, SubmissionImportError
 from autograde.execution import (
@@ -31,12 +33,11 @@ from autograde.execution import (
     registered_module_name,
     run_file,
 )
+from autograde.packages import NEVER_LOADED, RESERVED, SubmissionImporter, module_name, source_files
 
 REFERENCE = "reference"
 SOURCES = (".py", ".ipynb")
 MAPPING_FILE = "pset3.toml"
-# Files a submission may ship that must never be loaded: they would configure the grader itself.
-NEVER_LOADED = frozenset({"conftest.py", "sitecustomize.py", "usercustomize.py", "setup.py"})
 
 _counter = itertools.count()
 
@@ -69,6 +70,8 @@ class Submission:
         if name in self.mapping:
             return self._resolve_spec(name, self.mapping[name])
         holders = [f for f in self.files if name in f.namespace]
+        if len({id(f.namespace[name]) for f in holders}) == 1:  # one object, however many files bind it
+            holders = holders[:1]
         if len(holders) > 1:
             where = " and ".join(f.name for f in holders)
             raise MissingName(
@@ -147,9 +150,13 @@ def load_path(path: Path, budget: Budget = DEFAULT_BUDGET, on_statement: OnState
     """Load a `.py` file, a notebook or a folder of them (never the reference package)."""
     if not path.exists():
         raise FileNotFoundError(f"no such file or folder: {path}")
+    if path.is_file() and path.suffix == ".zip":  # the same as the folder it holds
+        unpacked = Path(tempfile.mkdtemp(prefix="pset3-zip-")) / path.stem
+        return _load_folder(intake.write(intake.read(path), unpacked), budget, on_statement, label=str(path))
     if path.is_file():
         if path.suffix not in SOURCES:
-            raise ValueError(f"{path}: a submission is a .py file, a .ipynb notebook, or a folder of them")
+            raise ValueError(f"{path}: a submission is a .py file, a .ipynb notebook, a folder of them, or a .zip "
+                             f"of one")
         return Submission(label=str(path), files=[_run_file(path, budget, on_statement)])
     return _load_folder(path, budget, on_statement)
 
@@ -176,7 +183,21 @@ def _reference_dir() -> Path:
     return Path(origin).resolve().parent
 
 
-def _load_folder(folder: Path, budget: Budget, on_statement: OnStatement | None) -> Submission:
+def lone_folder(folder: Path) -> Path:
+    """The folder a submission's code is in: an upload that holds one folder and nothing else (a zipped
+    folder, unpacked) is that folder."""
+    entries = [e for e in folder.iterdir() if not intake.ignored(e.name)]
+    while len(entries) == 1 and entries[0].is_dir():
+        folder = entries[0]
+        entries = [e for e in folder.iterdir() if not intake.ignored(e.name)]
+    return folder
+
+
+def _load_folder(folder: Path, budget: Budget, on_statement: OnStatement | None, label: str = "") -> Submission:
+    """Every source file of the folder and its subfolders, each run once (`autograde.packages`): imported
+    by its dotted name where it has one, so that what another file imports of it is the same object."""
+    label = label or str(folder)
+    folder = lone_folder(folder)
     notes: list[str] = []
     mapping: dict[str, str] = {}
     mapping_error: SubmissionImportError | None = None
@@ -185,16 +206,38 @@ def _load_folder(folder: Path, budget: Budget, on_statement: OnStatement | None)
             mapping = _read_mapping(folder / MAPPING_FILE)
         except SubmissionImportError as exc:
             mapping_error = exc
-    candidates = sorted(p for p in folder.iterdir() if p.suffix in SOURCES and p.is_file())
+    candidates = list(source_files(folder))
     found = [p for p in candidates if p.name not in NEVER_LOADED]
-    notes += [f"{p.name} was ignored: the grader never loads it" for p in candidates if p.name in NEVER_LOADED]
+    notes += [f"{_shown(folder, p)} was ignored: the grader never loads it"
+              for p in candidates if p.name in NEVER_LOADED]
     if not found:
         notes.append(f"the folder holds no .py or .ipynb file (it has: {', '.join(sorted(os.listdir(folder)))})")
-    sys.path.insert(0, str(folder))  # sibling imports (`from models import Net`) must resolve
-    files = [_run_file(p, budget, on_statement) for p in found]
+    loaded: dict[Path, LoadedFile] = {}
+
+    def run(path: Path, module: types.ModuleType) -> None:
+        loaded[path] = _run_into(path, module, _shown(folder, path), budget, on_statement)
+        if loaded[path].error is not None:  # the importing statement fails with the reason
+            raise ImportError(loaded[path].error.message)
+
+    importer = SubmissionImporter(folder, run)
+    sys.meta_path.insert(0, importer)
+    for path in found:
+        name = module_name(folder, path) if path.suffix == ".py" else None
+        name = importer.canonical(name) if name and name.split(".")[0] not in RESERVED else None
+        if path not in loaded and name and name not in sys.modules:
+            with contextlib.suppress(ImportError):  # recorded in its LoadedFile
+                importlib.import_module(name)
+        if path not in loaded:  # a notebook, a name that is not an identifier or is taken: run on its own
+            loaded[path] = _run_file(path, budget, on_statement, _shown(folder, path))
+    files = [loaded[p] for p in found]
     if mapping_error is not None:
         files.insert(0, LoadedFile(MAPPING_FILE, error=mapping_error))
-    return Submission(label=str(folder), files=files, mapping=mapping, notes=notes)
+    return Submission(label=label, files=files, mapping=mapping, notes=notes)
+
+
+def _shown(folder: Path, path: Path) -> str:
+    """A file as the feedback names it: its path in the submission folder."""
+    return path.relative_to(folder).as_posix()
 
 
 def _read_mapping(path: Path) -> dict[str, str]:
@@ -212,13 +255,19 @@ def _read_mapping(path: Path) -> dict[str, str]:
     return dict(raw)
 
 
-def _run_file(path: Path, budget: Budget, on_statement: OnStatement | None) -> LoadedFile:
-    """Every top-level statement of the file, run under `budget` (autograde.execution)."""
+def _run_file(path: Path, budget: Budget, on_statement: OnStatement | None, name: str = "") -> LoadedFile:
+    """Every top-level statement of the file, run under `budget` (autograde.execution), into a module
+    of its own."""
+    return _run_into(path, _new_module(path), name or path.name, budget, on_statement)
+
+
+def _run_into(path: Path, module: types.ModuleType, name: str, budget: Budget,
+              on_statement: OnStatement | None) -> LoadedFile:
     try:
         source = sources.read(path)
     except SubmissionImportError as exc:
-        return LoadedFile(path.name, error=exc)
-    return run_file(path, source, _new_module(path), budget, on_statement)
+        return LoadedFile(name, error=exc)
+    return run_file(path, source, module, budget, on_statement, name)
 
 
 def _new_module(path: Path) -> types.ModuleType:

@@ -235,7 +235,7 @@ class SandboxImpl(Impl):
         self._ready = False
         files = self._submission_files()
         self._home = Path(tempfile.mkdtemp(prefix="pset3-sandbox-"))
-        copy = intake.write(files, self._home / "submission" / self.submission.name)
+        copy = intake.write(files, self._home / "submission" / intake.folder_name(self.submission))
         cwd = self._home / "cwd"
         cwd.mkdir()
         readable_by_all(self._home)

@@ -74,7 +74,7 @@ def test_future_annotations_apply_to_later_statements(tmp_path):
 def test_bad_paths_are_rejected_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
         load(tmp_path / "nope.py")
-    with pytest.raises(ValueError, match="a .py file, a .ipynb notebook, or a folder"):
+    with pytest.raises(ValueError, match="a .py file, a .ipynb notebook, a folder of them, or a .zip"):
         load(write(tmp_path, "notes.txt", "hi"))
 
 

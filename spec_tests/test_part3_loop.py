@@ -21,17 +21,28 @@ def reference_trained(ref):
     return ref.train_loop("train", epochs=1)
 
 
+def not_taken(observed) -> str:
+    """What a loop with its own signature could not be given, for the message."""
+    missing = observed["not_taken"]
+    return (f" ({observed['call']}: it takes no {', '.join(f'`{m}`' for m in missing)}, so it was run with its own "
+            f"defaults)") if missing else ""
+
+
 @pytest.mark.question("3.3")
 def test_train_ends_with_the_reference_loops_weights(trained, reference_trained):
     assert list(trained["weights"]) == list(reference_trained["weights"])
     for key, expected in reference_trained["weights"].items():
         assert_close(trained["weights"][key], expected,
                      f"weight {key} after train(net, loader, epochs=1) on a fixed, unshuffled loader (zero the "
-                     f"gradients before every step, and run every batch)", tol={"rtol": 1e-4, "atol": 1e-5})
+                     f"gradients before every step, and run every batch){not_taken(trained)}",
+                     tol={"rtol": 1e-4, "atol": 1e-5})
 
 
 @pytest.mark.question("3.3")
 def test_train_logs_the_running_loss_as_python_floats(trained, reference_trained):
+    assert trained["log"] is not None, (
+        f"train returned {trained['returned']}, expected the running-loss log: a list with the mean loss of every "
+        f"2,000 mini-batches (the weights it trained are graded on their own)")
     types = trained["log_types"]
     assert types and all(t == "float" for t in types), (
         f"train's log holds {types}: append Python floats (running_loss += loss.item()), not tensors")
@@ -49,6 +60,7 @@ def test_train_follows_its_epochs_lr_and_momentum(impl, ref):
     settings = {"epochs": choose((2, 3), seed=20), "lr": choose((0.004, 0.01, 0.02), seed=21),
                 "momentum": choose((0.0, 0.5, 0.7), seed=22), "samples": 300}
     observed, expected = impl.train_loop("train", **settings), ref.train_loop("train", **settings)
+    assert not observed["not_taken"], f"train does not follow every argument{not_taken(observed)}"
     for key, weight in expected["weights"].items():
         assert_close(observed["weights"].get(key), weight,
                      f"weight {key} after train(net, loader, epochs={settings['epochs']}, lr={settings['lr']}, "

@@ -7,6 +7,7 @@ data are big enough for the tutorial's log interval: 4,000 mini-batches of one i
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 from typing import Any
@@ -109,20 +110,75 @@ def loaders(obj: object, name: str, root: str, batch_size: int | None = None) ->
     return observed
 
 
+# What a loop of its own may also ask for, by the names tutorials give it, and what the probe passes.
+SYNONYMS = {"epochs": ("epochs", "num_epochs", "n_epochs", "epoch", "n_epoch"),
+            "lr": ("lr", "learning_rate", "eta"), "momentum": ("momentum", "mom")}
+EXTRAS: dict[tuple[str, ...], Any] = {
+    ("criterion", "loss_fn", "loss_function", "lossfn", "loss"): lambda net, kw: nn.CrossEntropyLoss(),
+    ("optimizer", "optim", "opt", "optimiser"): lambda net, kw: torch.optim.SGD(
+        net.parameters(), lr=kw.get("lr", 0.001), momentum=kw.get("momentum", 0.9)),
+    ("device", "dev"): lambda net, kw: "cpu",
+}
+
+
+def bind(obj: object, name: str, net: nn.Module, loader: DataLoader, **wanted: Any) -> tuple[
+        tuple[Any, ...], dict[str, Any], list[str], str]:
+    """How to call a loop with its own signature, as a TA would: `(net, loader)` first, then each of
+    `wanted` by its name (or a tutorial's synonym), else in order into the parameters left; a criterion,
+    an optimizer (SGD with `lr` and `momentum`) or a device where it asks for one. Returns the positional
+    and keyword arguments, the wanted names it cannot take, and the call as text."""
+    try:
+        params = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError):  # no signature to read: the contract's own
+        return (net, loader), dict(wanted), [], f"{name}(net, loader, {_text(wanted)})"
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY)][2:]
+    kwargs: dict[str, Any] = {}
+    left = dict(wanted)
+    for param in list(named):
+        key = next((k for k, names in SYNONYMS.items() if k in left and param.name.lower() in names), None)
+        extra = next((make for names, make in EXTRAS.items() if param.name.lower() in names), None)
+        if key is not None:
+            kwargs[param.name] = left.pop(key)
+        elif extra is not None:
+            kwargs[param.name] = extra(net, wanted)
+            if isinstance(kwargs[param.name], torch.optim.Optimizer):  # it carries lr and momentum
+                left = {k: v for k, v in left.items() if k not in ("lr", "momentum")}
+        else:
+            continue
+        named.remove(param)
+    for param in named:  # its other required parameters, in order, take what is left in the contract's order
+        if left and param.default is param.empty:
+            kwargs[param.name] = left.pop(next(iter(left)))
+    if takes_any:
+        kwargs.update(left)
+        left = {}
+    return (net, loader), kwargs, list(left), f"{name}(net, loader, {_text(kwargs)})"
+
+
+def _text(kwargs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" if isinstance(v, int | float | str) else f"{k}=<{type(v).__name__}>"
+                     for k, v in kwargs.items())
+
+
 def train_loop(obj: object, name: str, epochs: int = 1, lr: float = 0.001, momentum: float = 0.9,
                samples: int = 4000, batch_size: int = 1, seed: int = 0) -> dict[str, Any]:
-    """Run `train(net, loader, epochs, lr, momentum)` on the probe net and an unshuffled loader;
-    return the final weights and the log (values, and each entry's type name)."""
+    """Run `train(net, loader, epochs, lr, momentum)` on the probe net and an unshuffled loader, with the
+    arguments its own signature takes (`bind`); return the final weights, the log (values, and each
+    entry's type name; None when it returned no list), and the arguments it could not take."""
     with seeded(seed), scratch_cwd():
         net = ProbeNet()
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
-        with running(f"{name}(net, loader, epochs={epochs}, lr={lr}, momentum={momentum})"):
-            log = obj(net, loader, epochs=epochs, lr=lr, momentum=momentum)
-    if not issubclass(type(log), list | tuple):
-        raise ObservationError(f"{name} returned a {type_name(log)}, expected the running-loss log (a list)")
-    entries = list(list.__iter__(log) if issubclass(type(log), list) else tuple.__iter__(log))
-    return {"weights": {k: v.detach().clone() for k, v in net.state_dict().items()},
-            "log": [plain_number(x) for x in entries], "log_types": [type_name(x) for x in entries]}
+        args, kwargs, not_taken, call = bind(obj, name, net, loader, epochs=epochs, lr=lr, momentum=momentum)
+        with running(call):
+            log = obj(*args, **kwargs)
+    observed: dict[str, Any] = {"weights": {k: v.detach().clone() for k, v in net.state_dict().items()},
+                                "not_taken": not_taken, "call": call, "returned": type_name(log),
+                                "log": None, "log_types": None}
+    if issubclass(type(log), list | tuple):
+        entries = list(list.__iter__(log) if issubclass(type(log), list) else tuple.__iter__(log))
+        observed |= {"log": [plain_number(x) for x in entries], "log_types": [type_name(x) for x in entries]}
+    return observed
 
 
 def evaluate(obj: object, name: str, samples: int = 64, batch_size: int = 4, seed: int = 0) -> dict[str, Any]:
@@ -131,9 +187,10 @@ def evaluate(obj: object, name: str, samples: int = 64, batch_size: int = 4, see
     with seeded(seed), scratch_cwd():
         net = ProbeNet(record=True)
         loader = DataLoader(probe_data(samples, seed), batch_size=batch_size, shuffle=False)
+        args, kwargs, _, call = bind(obj, name, net, loader)
         try:
-            with running(f"{name}(net, loader)"):
-                result = obj(net, loader)
+            with running(call):
+                result = obj(*args, **kwargs)
         finally:
             grad_modes = ProbeNet.tracked(net)  # the class's own method, taken now: net's could be replaced
     return {"value": plain_number(result), "type": type_name(result), "grad_modes": grad_modes}

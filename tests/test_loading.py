@@ -87,3 +87,53 @@ def test_a_broken_notebook_is_a_clear_load_error(tmp_path):
     path = write(tmp_path, "nb.ipynb", "{ not json")
     with pytest.raises(SubmissionImportError, match="nb.ipynb is not a readable notebook"):
         load(path).resolve("MLPNet")
+
+
+def test_a_folder_is_a_package_of_its_own_name_with_subpackages_and_relative_imports(tmp_path):
+    vit = tmp_path / "vit"
+    (vit / "layers").mkdir(parents=True)  # a subfolder without __init__.py is a package all the same
+    write(vit, "util.py", "def img_to_patch(x, p, flatten_channels=True):\n    return 'patches'\n")
+    write(vit, "vitnet.py", "from vit.util import img_to_patch\nfrom .layers.block import AttentionBlock\n")
+    write(vit / "layers", "block.py",
+          "from ..util import img_to_patch as cut\n\nclass AttentionBlock:\n    cut = cut\n")
+    sub = load(vit)
+    assert [f.name for f in sub.files] == ["util.py", "vitnet.py", "layers/block.py"]
+    assert all(not f.skipped and f.error is None for f in sub.files), [f.report() for f in sub.files]
+    assert sub.resolve("img_to_patch") is sub.resolve("AttentionBlock").cut  # one module, however imported
+
+
+def test_a_name_a_sibling_imports_is_one_object_not_two_definitions(tmp_path):
+    write(tmp_path, "model.py", "class ViT:\n    pass\n")
+    write(tmp_path, "train.py", "from model import ViT\n\ndef train(net, loader):\n    return ViT\n")
+    sub = load(tmp_path)
+    assert sub.resolve("ViT") is sub.resolve("train")(None, None)
+
+
+def test_an_imported_file_runs_statement_by_statement(tmp_path):
+    write(tmp_path, "data.py", "import torchvision\ntrainset = torchvision.datasets.CIFAR10('./data', download=True)\n"
+                               "\ndef make_loaders(root, batch_size=4):\n    return root\n")
+    write(tmp_path, "main.py", "from data import make_loaders\n")
+    sub = load(tmp_path)
+    data, main = sub.files
+    assert [s.where for s in data.skipped] == ["line 2"] and not main.skipped
+    assert sub.resolve("make_loaders")("r") == "r"
+
+
+def test_a_zipped_folder_is_the_folder(tmp_path):
+    import zipfile
+
+    # (A name of its own: this process already imported another test's `vit`, as no worker ever does.)
+    with zipfile.ZipFile(tmp_path / "zipped_vit.zip", "w") as z:
+        z.writestr("zipped_vit/util.py", "def img_to_patch(x, p, flatten_channels=True):\n    return 1\n")
+        z.writestr("zipped_vit/vitnet.py", "from zipped_vit.util import img_to_patch\n")
+        z.writestr("__MACOSX/zipped_vit/._util.py", "junk")
+    sub = load(tmp_path / "zipped_vit.zip")
+    assert [f.name for f in sub.files] == ["util.py", "vitnet.py"] and not sub.skipped
+    assert sub.resolve("img_to_patch")(None, 4) == 1
+
+
+def test_nothing_of_the_grader_is_taken_from_a_submission(tmp_path):
+    write(tmp_path, "reference.py", "MLPNet = 'a student file named reference'\n")
+    write(tmp_path, "main.py", "import reference\nANSWERS = reference.__file__\n")
+    sub = load(tmp_path)
+    assert "a student file" not in str(sub.resolve("ANSWERS"))  # `import reference` is not the student's file

@@ -46,16 +46,22 @@ def done(out: Path) -> bool:
         return False
 
 
+LOAD_HEADING = "Loading the submission"
+
+
 def feedback(name: str, results: dict[str, Any]) -> str:
-    """feedback.md: the table, then each question that lost points with its (Markdown) output."""
+    """feedback.md: the table, then the load report (what loading the submission skipped, or why it
+    could not be graded: results.json's top-level `output`) under its own heading, then each
+    question that lost points with its (Markdown) output. The load report comes first because it
+    explains many failures at once, and a student reads the top of the file."""
     lines = [f"# {name}: {results['score']:g} / {results['max_score']:g}", ""]
     lines += ["| question | points |", "|---|---|"]
     lines += [f"| {t['name']} | {t['score']:g} / {t['max_score']:g} |" for t in results["tests"]]
+    if results.get("output"):
+        lines += ["", f"## {LOAD_HEADING}", "", results["output"]]
     for t in results["tests"]:
         if t["status"] != "passed":
             lines += ["", f"## {t['name']}", "", t["output"]]
-    if results.get("output"):
-        lines += ["", "## Loading the submission", "", results["output"]]
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from autograde.grade import done
+from autograde.grade import LOAD_HEADING, done, feedback
 from autograde.rubric import load_rubric
 from tools.examples import FOLDER, MISTAKES, sources
 
@@ -67,8 +67,38 @@ def test_outputs_per_submission_and_a_gradebook_that_matches(graded):
         assert float(row["total"]) == data["score"]
         assert all(float(row[t["number"]]) == t["score"] for t in data["tests"])
         assert (out / row["submission"] / "junit.xml").exists()
-        assert (out / row["submission"] / "feedback.md").read_text().startswith(f"# {row['submission']}: ")
+        shown = (out / row["submission"] / "feedback.md").read_text()
+        assert shown.startswith(f"# {row['submission']}: ")
+        assert_load_report_before_failures(shown, data)
     assert "gradebook" in printed
+
+
+def assert_load_report_before_failures(shown, data):
+    """feedback.md: the score table, then the load report under its heading, then the failures."""
+    first_failure = min((shown.index(f"## {t['name']}\n") for t in data["tests"] if t["status"] != "passed"),
+                        default=len(shown))
+    assert shown.index("| question | points |") < first_failure
+    if data["output"]:
+        heading = shown.index(f"## {LOAD_HEADING}\n")
+        assert shown.index("| question | points |") < heading < shown.index(data["output"]) < first_failure
+    else:
+        assert f"## {LOAD_HEADING}" not in shown
+
+
+def test_feedback_puts_the_load_report_after_the_table_and_before_every_failure():
+    """A script with many failures has a long feedback.md: what loading skipped (which explains many
+    of the failures at once) is read only where it comes first."""
+    report = "```\nbuggy.py: 40 top-level statements ran; 2 did not (line 12 needs the dataset)\n```"
+    tests = [{"number": q, "name": f"{q} Question {q}", "score": s, "max_score": 1.0,
+              "status": "passed" if s else "failed", "output": f"**FAILED** `test_{q}`" if not s else ""}
+             for q, s in (("1.1", 0.0), ("1.2", 1.0), ("2.1", 0.0))]
+    data = {"score": 1.0, "max_score": 3.0, "output": report, "tests": tests}
+    shown = feedback("buggy.py", data)
+    assert_load_report_before_failures(shown, data)
+    assert shown.index(report) < shown.index("**FAILED** `test_1.1`") < shown.index("**FAILED** `test_2.1`")
+    assert shown.count(report) == 1 and "## 1.2 Question 1.2" not in shown  # passed questions are not repeated
+    without = feedback("correct.py", {**data, "output": ""})
+    assert_load_report_before_failures(without, {**data, "output": ""})
 
 
 def test_each_submission_gets_a_fresh_seed_and_that_seed_reproduces_its_grade(graded, tmp_path):

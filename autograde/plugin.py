@@ -1,8 +1,9 @@
 """The pytest plugin: options, markers, the `impl`/`ref` fixtures, the rubric, and the reports.
 
 Registered by the package's pytest11 entry point (and by `-p autograde.plugin` where the package is
-not installed: `autograde.specrun`, `tox -e gpu`). Spec tests observe the implementation under test only
-through `impl` (and the reference through `ref`); this module turns their outcomes into scores.
+not installed: `autograde.specrun`, `tox -e gpu`; failing both, by a checkout's root conftest.py).
+Spec tests observe the implementation under test only through `impl` (and the reference through
+`ref`); this module turns their outcomes into scores.
 """
 
 from __future__ import annotations

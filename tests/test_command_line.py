@@ -21,6 +21,42 @@ def test_missing_impl_path_is_a_usage_error():
     assert "--impl no/such/submission.py: no such file or folder" in run.stderr
 
 
+def not_installed_env():
+    """This environment as pytest sees it where the package is not installed: no pytest11 entry point
+    registers the plugin (PYTEST_DISABLE_PLUGIN_AUTOLOAD), and nothing names it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_PLUGINS", "PYTEST_ADDOPTS")}
+    return {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "OMP_NUM_THREADS": "1"}
+
+
+def test_a_checkouts_plain_pytest_runs_the_plugin_through_its_conftest_without_the_package():
+    one = ("spec_tests/test_part2_mlp.py", "-k", "counts_parameter_tensors")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *one], cwd=REPO,
+                         capture_output=True, text=True, timeout=300, env=not_installed_env())
+    # pyproject's addopts deselect the `ray` marker, which only the plugin declares: without it the
+    # run is a usage error before any test runs.
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout and "pset3 results for reference" in run.stdout
+    # --impl PATH needs the plugin before pytest first reads the command line (or PATH reads as a
+    # test path, and a conftest.py there would be loaded): refused, before any submission is read.
+    refused = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--impl",
+                              "tests/submissions/hostile_conftest", *one], cwd=REPO, capture_output=True, text=True,
+                             timeout=300, env=not_installed_env())
+    assert refused.returncode == 4 and "-p autograde.plugin" in refused.stderr, refused.stdout + refused.stderr
+    given = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "autograde.plugin",
+                            "--impl", "reference", *one], cwd=REPO, capture_output=True, text=True, timeout=300,
+                           env=not_installed_env())
+    assert given.returncode == 0 and "1 passed" in given.stdout, given.stdout + given.stderr
+
+
+def test_pytest_impl_alone_works_from_a_folder_outside_the_checkout(tmp_path):
+    """The installed package's entry point registers the plugin; where that install is editable (this
+    checkout's tox env), the spec it collects lies in the checkout, and pytest reads the checkout's
+    conftest.py during collection: it must do nothing there (a `pytest_plugins` there fails the run)."""
+    run = pytest_run("--impl", "reference", "-k", "counts_parameter_tensors", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout and "pset3 results for reference" in run.stdout
+
+
 QUESTION_LISTER = """
 def pytest_collection_finish(session):
     for item in session.items:

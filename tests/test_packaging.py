@@ -22,6 +22,7 @@ def test_the_wheel_carries_every_package_the_spec_and_the_rubric(wheel):
         sources = {p.relative_to(PACKAGE_DIR).as_posix() for p in package.rglob("*.py")}
         assert sources <= names, sorted(sources - names)
     assert {"autograde/rubric.toml", "autograde/gradescope/setup.sh", "autograde/gradescope/run_autograder"} <= names
+    assert "conftest.py" not in names  # the checkout's, for a checkout only: installed, the entry point registers
 
 
 @pytest.fixture(scope="module")

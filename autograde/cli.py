@@ -8,6 +8,7 @@
     pset3 template DIR                                      a skeleton submission with every contract name
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
+    pset3 map SUBMISSIONS_DIR [...] [--write] [--load-timeout S]   proposed pset3.toml lines for missing names
 """
 
 from __future__ import annotations
@@ -164,6 +165,7 @@ STAFF_COMMANDS = {
     "train": "it trains the reference models",
     "kit": "the kit is built from the staff grader",
     "report": "it runs the spec on the reference",
+    "map": "it is the staff's review tool for batches of submissions",
 }
 
 
@@ -171,6 +173,29 @@ def _refuse_in_kit(command: str) -> int:
     print(f"pset3 {command}: not in the student kit ({STAFF_COMMANDS[command]}); it comes with the course staff's "
           f"pset3-spec. Students check a submission with: pset3 check PATH", file=sys.stderr)
     return 2
+
+
+MAP_HELP = """For each submission of each folder (one per entry, as pset3 grade takes them), the pset3.toml
+lines that would map its missing contract names to its likeliest definitions, for the staff to review: printed,
+and with --write saved as DIR/<submission>.pset3.toml.proposed (never as pset3.toml; pset3 grade skips these
+files). Nothing is mapped for grading: a mapping counts once someone writes it in the submission's pset3.toml.
+WARNING: each submission is loaded in a fresh interpreter of its own, NOT in the sandbox: its top-level
+statements run with your permissions (each under a short budget). Run it only where running the submissions'
+code is acceptable, as when you open their notebooks yourself."""
+
+
+def _map(args: argparse.Namespace) -> int:
+    from autograde.propose import map_folders
+
+    if args.load_timeout <= 0:
+        print("pset3 map: --load-timeout must be above 0", file=sys.stderr)
+        return 2
+    for folder in args.folders:
+        if not Path(folder).is_dir():
+            print(f"pset3 map: {folder} is not a folder of submissions", file=sys.stderr)
+            return 2
+    map_folders([Path(f) for f in args.folders], args.write, args.load_timeout)
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -260,12 +285,20 @@ def main(argv: list[str] | None = None) -> int:
     gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")
     gradescope.add_argument("--rubric", help="the course's rubric TOML: points, titles, visibilities (default: "
                                              "the bundled one)")
+    mapper = commands.add_parser("map", help="staff: propose pset3.toml lines for each submission's missing "
+                                             "contract names (loads submissions outside the sandbox)",
+                                 description=MAP_HELP)
+    mapper.add_argument("folders", nargs="+", metavar="SUBMISSIONS_DIR", help="a folder of submissions")
+    mapper.add_argument("--write", action="store_true",
+                        help="also write each proposal to SUBMISSIONS_DIR/<submission>.pset3.toml.proposed")
+    mapper.add_argument("--load-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="each file's load budget (default 30; a statement gets at most 5 s)")
     args, rest = parser.parse_known_args(argv)
     if IS_KIT and args.command in STAFF_COMMANDS and not (args.command == "report" and args.impl != REFERENCE):
         return _refuse_in_kit(args.command)
     if args.command == "grade":
         return _grade(args, rest)
-    if args.command in ("check", "template", "gradescope", "kit") and rest:
+    if args.command in ("check", "template", "gradescope", "kit", "map") and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "check":
         return _check(args)
@@ -273,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         return _gradescope(args)
     if args.command == "kit":
         return _kit(args)
+    if args.command == "map":
+        return _map(args)
     if args.command == "template":
         from autograde.template import write
 

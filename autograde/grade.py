@@ -34,9 +34,14 @@ if TYPE_CHECKING:
     from autograde.raygrade import RayOptions
 
 
+PROPOSED_SUFFIX = ".pset3.toml.proposed"  # `pset3 map --write`'s proposals, beside the submissions (autograde.propose)
+
+
 def submissions(folder: Path) -> list[Path]:
-    """Each entry of the folder is one submission (a file or a folder), hidden ones excepted."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
+    """Each entry of the folder is one submission (a file or a folder), hidden ones and `pset3 map`'s
+    proposals excepted."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")) and not
+                  p.name.endswith(PROPOSED_SUFFIX))
 
 
 def done(out: Path) -> bool:

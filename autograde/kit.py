@@ -26,8 +26,9 @@ from autograde.specrun import pytest_command
 
 DISTRIBUTION = "pset3-kit"
 # The staff's side of `autograde`, left out of the kit: what builds the kit and the Gradescope bundle,
-# grades batches, and runs the mutants (whose catalogue holds edits of the reference).
-STAFF_ONLY = ("gradescope", "kit.py", "grade.py", "raygrade.py", "matrix.py", "mutants.py")
+# grades batches, proposes mappings for them (`pset3 map`), and runs the mutants (whose catalogue holds edits
+# of the reference).
+STAFF_ONLY = ("gradescope", "kit.py", "grade.py", "raygrade.py", "matrix.py", "mutants.py", "propose.py")
 NEVER_COPIED = ("__pycache__", "*.pyc", "recorded")
 WHEEL = f"{DISTRIBUTION.replace('-', '_')}-{__version__}-py3-none-any.whl"
 STUDENT_README = """\

@@ -51,6 +51,7 @@ class Submission:
     mapping: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     is_reference: bool = False
+    _source_counts: dict[int, int] | None = field(default=None, repr=False)  # models' parameters, read from source
 
     @property
     def import_errors(self) -> list[SubmissionImportError]:
@@ -125,8 +126,22 @@ class Submission:
             return MissingName(f"the submission does not define `{name}`{why}. It defines: {defined}")
         hint = (f"; or map one of your names to it in {MAPPING_FILE}"
                 if len(self.files) > 1 or self.mapping else "")
+        likely = self._likely(name)
+        likely = f". {likely}" if likely else ""
         return MissingName(f"the submission does not define `{name}`; it defines: {defined}. "
-                           f"Define `{name}` as the contract in README.md says{hint}")
+                           f"Define `{name}` as the contract in README.md says{hint}{likely}")
+
+    def _likely(self, name: str) -> str:
+        """Which of its own definitions it most likely means, with the pset3.toml line that maps it
+        (autograde/suggest.py; read from objects and source, nothing run). Never a mapping itself."""
+        from autograde import suggest
+
+        items = suggest.definitions(self.files)
+        if self._source_counts is None:
+            self._source_counts = suggest.counts_from_source(Path(self.label), self.files, items)
+        taken = [self._resolve_spec(n, spec) for n, spec in self.mapping.items() if n != name]
+        return suggest.missing_message_suffix(name, items, folder=Path(self.label).is_dir(),
+                                              counts=self._source_counts, taken=taken)
 
     @property
     def skipped(self) -> list[Skipped]:

@@ -336,6 +336,8 @@ def _counted(contract: ContractName, ranked: list[tuple[float, int, Suggestion, 
                 count = parameter_count(obj)
             if count is None and id(obj) in counts:
                 count, how = counts[id(obj)], " by its source"
+        if count is not None and contract.parameters is not None and count != contract.parameters:
+            continue  # a model of another size is not the one the contract names
         if count is not None:
             score += PARAMETERS_MATCH if count == contract.parameters else PARAMETERS_DIFFER
             s = Suggestion(s.name, s.file, s.target, s.index, s.spec, s.kind,

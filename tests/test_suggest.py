@@ -126,7 +126,7 @@ def test_the_spec_numbers_redefinitions_and_names_the_file_in_a_folder():
 def test_instantiation_counts_parameters_and_tells_the_nets_apart():
     notebook = items(("Net", MLP), ("Net", CNN))
     cifar = suggest.suggest("CifarNet", notebook, instantiate=True)
-    assert [(s.spec, s.parameters) for s in cifar] == [("Net#2", 62_006), ("Net#1", 103_510)]
+    assert [(s.spec, s.parameters) for s in cifar] == [("Net#2", 62_006)]  # a model of another size is not it
     assert suggest.suggest("MLPNet", notebook, instantiate=True)[0].spec == "Net#1"
     assert suggest.missing_message_suffix("CifarNet", items(("Net", CNN)), instantiate=True) == (
         'Likely yours: Net (a class taking no arguments, 62,006 parameters): map it with a pset3.toml line '

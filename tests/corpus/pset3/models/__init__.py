@@ -1,0 +1,2 @@
+from .mlp import MLPNet
+from .lenet import LeNetRBF

@@ -58,11 +58,14 @@ class Submission:
         return [f.error for f in self.files if f.error is not None]
 
     def defined(self) -> list[str]:
-        """Every public top-level name that is not a module, in definition order."""
+        """Every public top-level name that is not a module, in definition order; of the classes and
+        functions, only those the submission defined (not `Subset` imported from torch)."""
+        own = {f.namespace.get("__name__") for f in self.files}
         seen: dict[str, None] = {}
         for f in self.files:
             for key, obj in f.namespace.items():
-                if not key.startswith("_") and not isinstance(obj, types.ModuleType):
+                imported = isinstance(obj, type | types.FunctionType) and getattr(obj, "__module__", None) not in own
+                if not key.startswith("_") and not isinstance(obj, types.ModuleType) and not imported:
                     seen.setdefault(key)
         return list(seen)
 

@@ -130,7 +130,7 @@ def bind(obj: object, name: str, net: nn.Module, loader: DataLoader, **wanted: A
     try:
         params = list(inspect.signature(obj).parameters.values())
     except (TypeError, ValueError):  # no signature to read: the contract's own
-        return (net, loader), dict(wanted), [], f"{name}(net, loader, {_text(wanted)})"
+        return (net, loader), dict(wanted), [], _call(name, wanted)
     takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
     named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY)][2:]
     kwargs: dict[str, Any] = {}
@@ -153,12 +153,14 @@ def bind(obj: object, name: str, net: nn.Module, loader: DataLoader, **wanted: A
     if takes_any:
         kwargs.update(left)
         left = {}
-    return (net, loader), kwargs, list(left), f"{name}(net, loader, {_text(kwargs)})"
+    return (net, loader), kwargs, list(left), _call(name, kwargs)
 
 
-def _text(kwargs: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" if isinstance(v, int | float | str) else f"{k}=<{type(v).__name__}>"
-                     for k, v in kwargs.items())
+def _call(name: str, kwargs: dict[str, Any]) -> str:
+    """The call as the messages show it: `train(net, loader, epochs=1, lr=0.001)`."""
+    shown = [f"{k}={v!r}" if isinstance(v, int | float | str) else f"{k}=<{type(v).__name__}>"
+             for k, v in kwargs.items()]
+    return f"{name}({', '.join(['net', 'loader', *shown])})"
 
 
 def train_loop(obj: object, name: str, epochs: int = 1, lr: float = 0.001, momentum: float = 0.9,

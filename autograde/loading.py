@@ -23,7 +23,7 @@ from pathlib import Path
 
 from autograde import intake, sources
 from autograde.contract import CONTRACT_NAMES
-from autograde.errors import MissingName, SubmissionImportError
+from autograde.errors import MissingName, SubmissionImportError, SubmissionProblem
 from autograde.execution import (
     DEFAULT_BUDGET,
     Budget,
@@ -142,7 +142,11 @@ class Submission:
         items = suggest.definitions(self.files)
         if self._source_counts is None:
             self._source_counts = suggest.counts_from_source(Path(self.label), self.files, items)
-        taken = [self._resolve_spec(n, spec) for n, spec in self.mapping.items() if n != name]
+        taken = []  # what the mapping already gives other names (one that does not resolve takes nothing)
+        for other, spec in self.mapping.items():
+            if other != name:
+                with contextlib.suppress(SubmissionProblem):
+                    taken.append(self._resolve_spec(other, spec))
         return suggest.missing_message_suffix(name, items, folder=Path(self.label).is_dir(),
                                               counts=self._source_counts, taken=taken)
 

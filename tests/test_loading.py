@@ -137,3 +137,10 @@ def test_nothing_of_the_grader_is_taken_from_a_submission(tmp_path):
     write(tmp_path, "main.py", "import reference\nANSWERS = reference.__file__\n")
     sub = load(tmp_path)
     assert "a student file" not in str(sub.resolve("ANSWERS"))  # `import reference` is not the student's file
+
+
+def test_a_missing_names_message_is_about_it_even_when_another_mapping_is_broken(tmp_path):
+    write(tmp_path, "nb.py", "class Net:\n    pass\n")
+    write(tmp_path, "pset3.toml", 'MLPNet = "Net#5"\n')
+    with pytest.raises(MissingName, match="does not define `CifarNet`"):
+        load(tmp_path).resolve("CifarNet")

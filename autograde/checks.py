@@ -66,6 +66,11 @@ def assert_close(observed: Any, expected: torch.Tensor, what: str, tol: dict[str
         f"tolerance rtol={tol['rtol']}, atol={tol['atol']}")
 
 
+def module_paths(impl: Any, name: str, kind: str, init: Any = ()) -> list[str]:
+    """The paths of the model's modules that are, or derive from, torch.nn's `kind` (e.g. "Dropout")."""
+    return [m.path for m in impl.modules(name, init=init) if m.torch_base == kind]
+
+
 def answer(impl: Any, key: str) -> Any:
     """One entry of the implementation's `ANSWERS` dict, with messages that say what is wrong."""
     answers = impl.value("ANSWERS")

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import assert_close, assert_shape, choose, rand
+from autograde.checks import assert_close, assert_shape, choose, module_paths, rand
 from autograde.problemset import SMALL_CONFIG, TINY_CONFIG, UVA_LR
 
 Shape = tuple[int, ...]
@@ -141,7 +141,7 @@ def test_dropout_follows_the_mode(impl, subject):
     # Every nn.Dropout it holds drops with the p it was given: a ViT that leaves its blocks' dropout at 0
     # still drops in train mode, through its own.
     ones = torch.ones(20_000)
-    for path in [m.path for m in impl.modules(subject.name, init=subject.dropout) if m.torch_base == "Dropout"]:
+    for path in module_paths(impl, subject.name, "Dropout", subject.dropout):
         out = impl.forward(subject.name, ones, init=subject.dropout, module=path, mode="train")
         zeroed = (out == 0).float().mean().item()
         assert abs(zeroed - 0.5) < 0.03, (

@@ -5,7 +5,7 @@ from functools import partial
 import pytest
 import torch
 
-from autograde.checks import assert_close, assert_shape, rand
+from autograde.checks import assert_close, assert_shape, module_paths, rand
 from autograde.errors import ImplError, ObservationError
 
 E, HIDDEN, HEADS = 16, 32, 2
@@ -16,10 +16,6 @@ LAST_LAYERS = ("attn.out_proj.weight", "attn.out_proj.bias", "linear.3.weight", 
 
 def block(p=0.0):
     return (E, HIDDEN, HEADS, p)
-
-
-def paths_of(impl, kind, init):
-    return [m.path for m in impl.modules("AttentionBlock", init=init) if m.torch_base == kind]
 
 
 def slopes_at_zero(out, h):
@@ -64,7 +60,7 @@ def check_attention(impl, path, init):
 
 def kind_problems(impl, init):
     """Everything wrong with the block's layer kinds, so that one kind's mistake hides no other's."""
-    found = {kind: paths_of(impl, kind, init) for kind in KINDS}
+    found = {kind: module_paths(impl, "AttentionBlock", kind, init) for kind in KINDS}
     absent = [k for k, paths in found.items() if not paths]
     problems = [f"AttentionBlock holds no nn.{', nn.'.join(absent)} module; its layers are {found}"] if absent else []
     # How each kind behaves as answered; Dropout's behaviour has its own test below.
@@ -90,7 +86,7 @@ def test_block_holds_the_five_layer_kinds_and_each_behaves_as_answered(impl):
 @pytest.mark.question("1.3")
 def test_dropout_zeroes_and_rescales_in_train_mode_and_is_identity_in_eval(impl):
     p, init = 0.25, block(0.25)
-    paths = paths_of(impl, "Dropout", init)
+    paths = module_paths(impl, "AttentionBlock", "Dropout", init)
     assert paths, "AttentionBlock(..., dropout=0.25) holds no nn.Dropout"
     ones = torch.ones(200_000)
     for path in paths:

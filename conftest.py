@@ -1,5 +1,5 @@
 """A checkout's plain `pytest` runs the autograder's plugin, installed or not (docs/architecture.md,
-"Registering the plugin"); everything else lives in autograde/plugin.py.
+"Registering the plugin"); everything else lives in autograde/spec/plugin.py.
 
 Installed, the package's pytest11 entry point has registered the plugin before this file is read, and
 this file does nothing. No `pytest_plugins` here: pytest refuses that variable in a conftest it reads
@@ -10,7 +10,7 @@ with an editable install, collects this checkout's spec. Spec runs never read th
 
 import pytest
 
-PLUGIN = "autograde.plugin"
+PLUGIN = "autograde.spec.plugin"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from autograde import synthetic_cifar
+from autograde.common import synthetic_cifar
 
 REPO = Path(__file__).resolve().parent.parent
 MiB = 2**20
@@ -72,7 +72,7 @@ def one_run(submission: Path, copies: int, workers: int, data_root: Path, interv
         for i in range(copies):
             target = folder / (f"{i}-{submission.name}" if copies > 1 else submission.name)
             (shutil.copytree if submission.is_dir() else shutil.copy)(submission, target)
-        cmd = [sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(Path(tmp) / "out"),
+        cmd = [sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(Path(tmp) / "out"),
                "--workers", str(workers), "--data-root", str(data_root)]
         peak, stop = Peak(), threading.Event()
         start = time.perf_counter()

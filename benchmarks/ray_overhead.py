@@ -35,7 +35,7 @@ def batch(folder: Path, copies: int) -> Path:
 
 def grade(folder: Path, scratch: Path, extra: tuple[str, ...]) -> None:
     out = Path(tempfile.mkdtemp(dir=scratch))
-    cmd = [sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(out), "--seed", "0", *extra]
+    cmd = [sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(out), "--seed", "0", *extra]
     proc = subprocess.run(cmd, cwd=scratch, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")

@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograde import synthetic_cifar
-from autograde.specrun import pytest_command
+from autograde.batch.specrun import pytest_command
+from autograde.common import synthetic_cifar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 from benchmarks.alternate import alternate, report  # noqa: E402

@@ -1,4 +1,4 @@
-"""Reference implementations of every contract name of the problem set (autograde/contract.toml)."""
+"""Reference implementations of every contract name of the problem set (autograde/common/contract.toml)."""
 
 from reference.part1 import AttentionBlock, VisionTransformer, ViT, image_grid, img_to_patch, make_cifar10_splits
 from reference.part2 import ANSWERS, LeNetRBF, LeNetSequential, MLPNet

@@ -19,7 +19,7 @@ from torch import nn
 from torch.utils.data import Dataset
 from torchvision import transforms
 
-from autograde.problemset import (  # noqa: F401 - the handout's numbers, re-exported for the reference's users
+from autograde.common.problemset import (  # noqa: F401 - the handout's numbers, re-exported for the reference's users
     DATA_MEANS,
     DATA_STD,
     SMALL_CONFIG,

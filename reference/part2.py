@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograde.problemset import LIFECYCLE_STEPS  # noqa: F401 - re-exported for the reference's users
+from autograde.common.problemset import LIFECYCLE_STEPS  # noqa: F401 - re-exported for the reference's users
 
 # The predictive answers of questions 2.1, 2.4 and 2.5.
 # 2.1: (weight unchanged since creation, .grad exists) at each step of one SGD iteration:

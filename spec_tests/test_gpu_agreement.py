@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import disagreements, largest_errors
-from autograde.problemset import UVA_CONFIG
-from autograde.tiers import TOLERANCE
+from autograde.common.problemset import UVA_CONFIG
+from autograde.spec.checks import disagreements, largest_errors
+from autograde.spec.tiers import TOLERANCE
 
 NO_DROPOUT = {**UVA_CONFIG, "dropout": 0.0}
 

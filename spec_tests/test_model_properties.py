@@ -27,8 +27,8 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import assert_close, assert_shape, choose, module_paths, rand
-from autograde.problemset import SMALL_CONFIG, TINY_CONFIG, UVA_LR
+from autograde.common.problemset import SMALL_CONFIG, TINY_CONFIG, UVA_LR
+from autograde.spec.checks import assert_close, assert_shape, choose, module_paths, rand
 
 Shape = tuple[int, ...]
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.checks import assert_close, assert_shape, rand
+from autograde.spec.checks import assert_close, assert_shape, rand
 
 Shape = tuple[int, ...]
 

@@ -5,8 +5,8 @@ from functools import partial
 import pytest
 import torch
 
-from autograde.checks import assert_close, assert_shape, module_paths, rand
-from autograde.errors import ImplError, ObservationError
+from autograde.common.errors import ImplError, ObservationError
+from autograde.spec.checks import assert_close, assert_shape, module_paths, rand
 
 E, HIDDEN, HEADS = 16, 32, 2
 KINDS = ("Linear", "GELU", "Dropout", "LayerNorm", "MultiheadAttention")

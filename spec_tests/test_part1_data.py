@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograde.checks import choose
-from autograde.problemset import DATA_MEANS, DATA_STD, TRAIN_SIZE, VAL_SIZE
+from autograde.common.problemset import DATA_MEANS, DATA_STD, TRAIN_SIZE, VAL_SIZE
+from autograde.spec.checks import choose
 
 # The problem set's published constants (split sizes, normalisation) come from their one home, the reference.
 TRAINING_IMAGES = TRAIN_SIZE + VAL_SIZE  # CIFAR-10's 50,000; its test set is 10,000

@@ -3,7 +3,7 @@
 import matplotlib
 import pytest
 
-from autograde.checks import assert_tensor, rand
+from autograde.spec.checks import assert_tensor, rand
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

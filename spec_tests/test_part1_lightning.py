@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from autograde.checks import choose
-from autograde.problemset import TINY_CONFIG, UVA_LR
+from autograde.common.problemset import TINY_CONFIG, UVA_LR
+from autograde.spec.checks import choose
 
 INIT = (TINY_CONFIG, UVA_LR)  # what ViT(model_kwargs, lr) is built with: the plumbing, not the model, is graded
 

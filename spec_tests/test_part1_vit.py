@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from autograde.checks import assert_close, choose, rand
-from autograde.problemset import SMALL_CONFIG, UVA_CONFIG
+from autograde.common.problemset import SMALL_CONFIG, UVA_CONFIG
+from autograde.spec.checks import assert_close, choose, rand
 
 # Dropout off, as it always was here: 1.6 grades the forward pass, not where dropout is applied (that is 1.3's).
 SMALL = {**SMALL_CONFIG, "dropout": 0.0}

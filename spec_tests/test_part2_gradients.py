@@ -5,8 +5,8 @@ torch does, measured live (since torch 2.0 zero_grad sets grads to None)."""
 
 import pytest
 
-from autograde.checks import answer
-from autograde.problemset import LIFECYCLE_STEPS
+from autograde.common.problemset import LIFECYCLE_STEPS
+from autograde.spec.checks import answer
 
 
 @pytest.mark.question("2.1")

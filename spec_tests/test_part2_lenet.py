@@ -4,7 +4,7 @@ the reference, in tests/test_reference_part2.py."""
 
 import pytest
 
-from autograde.checks import assert_shape, rand
+from autograde.spec.checks import assert_shape, rand
 
 
 @pytest.mark.question("2.6")

@@ -3,7 +3,7 @@ outputs (2.2-2.5) are tested with the other models' in test_models.py."""
 
 import pytest
 
-from autograde.checks import answer
+from autograde.spec.checks import answer
 
 
 @pytest.mark.question("2.4")

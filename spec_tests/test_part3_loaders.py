@@ -3,7 +3,7 @@ other models in test_models.py."""
 
 import pytest
 
-from autograde.checks import assert_shape, choose
+from autograde.spec.checks import assert_shape, choose
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ that it returns. What it must do, compute without autograd, is checked."""
 
 import pytest
 
-from autograde.checks import assert_close, choose
+from autograde.spec.checks import assert_close, choose
 
 
 @pytest.fixture(scope="module")

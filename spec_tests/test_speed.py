@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import pytest
 import torch
 
-from autograde.problemset import UVA_CONFIG
+from autograde.common.problemset import UVA_CONFIG
 
 ROUNDS = 3
 BUDGET = 2.0  # the implementation's time per round, in multiples of ratio x the reference's

@@ -11,9 +11,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograde.matrix import CUDA_RUN, Outcome, run_matrix
-from autograde.mutants import read_catalog
-from autograde.recording import RECORDED_SEED
+from autograde.commands.matrix import CUDA_RUN, Outcome, run_matrix
+from autograde.commands.mutants import read_catalog
+from autograde.spec.recording import RECORDED_SEED
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
@@ -100,7 +100,7 @@ def runs_by_name(targets: dict[str, Path], pytest_args: tuple[str, ...] = (), se
 @pytest.fixture(scope="session")
 def recorded_answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference's answers to the spec under the public seed, recorded once (what the kit ships)."""
-    from autograde.kit import record
+    from autograde.commands.kit import record
 
     return record(tmp_path_factory.mktemp("recorded"))
 
@@ -116,6 +116,6 @@ def replay_runs(recorded_answers: Path) -> dict[str, Outcome]:
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's wheel, built once from this checkout."""
-    from autograde.gradescope.bundle import build_wheel
+    from autograde.batch.gradescope.bundle import build_wheel
 
     return build_wheel(tmp_path_factory.mktemp("wheel"))

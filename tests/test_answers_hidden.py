@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from autograde import isolation, synthetic_cifar
-from autograde.gradescope.lockdown import VENV, installed_sites, lock_down
-from autograde.layout import PACKAGE_DIR, REFERENCE_DIR, SPEC_DIR
-from autograde.rubric import DEFAULT_RUBRIC, load_rubric
-from autograde.specrun import pytest_command
+from autograde.batch.gradescope.lockdown import VENV, installed_sites, lock_down
+from autograde.batch.specrun import pytest_command
+from autograde.common import synthetic_cifar
+from autograde.common.layout import PACKAGE_DIR, REFERENCE_DIR, SPEC_DIR
+from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
+from autograde.worker import isolation
 from tests.test_gradescope import autograder_root, bundle, results  # noqa: F401 - bundle is a fixture
 
 TEMPLATE = Path(__file__).parent / "submissions" / "_hostile_reads_answers.py"
@@ -145,7 +146,7 @@ def batch(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     base = tmp_path_factory.mktemp("batch")
     write_hostile(base / "submissions")
     (base / "submissions" / "classmate.py").write_text(CLASSMATE)
-    done = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(base / "submissions"), "--out",
+    done = subprocess.run([sys.executable, "-m", "autograde", "grade", str(base / "submissions"), "--out",
                            str(base / "out"), *PART2], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return base / "out", done
@@ -184,7 +185,7 @@ def test_run_autograder_keeps_the_staff_wheel_and_every_answer_from_the_search(b
 @as_root
 def test_without_cap_sys_admin_the_probe_says_why_and_pset3_grade_warns_once(tmp_path):
     (tmp_path / "none").mkdir()
-    done = subprocess.run([*NO_SYS_ADMIN, sys.executable, "-m", "autograde.cli", "grade", str(tmp_path / "none"),
+    done = subprocess.run([*NO_SYS_ADMIN, sys.executable, "-m", "autograde", "grade", str(tmp_path / "none"),
                            "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("answers are readable by submissions on this machine: unshare") == 1, done.stderr
@@ -200,7 +201,7 @@ def tree():
     files = {"source/pset3_spec-0.1.0-py3-none-any.whl": "wheel", "source/rubric.toml": "rubric",
              "results/results.json": "{}", "pset3-data/cifar10/batch": "data", "submission/mine.py": "mine",
              **{str((site / p).relative_to(root)): p for p in ("reference/part2.py", "spec_tests/test_models.py",
-                                                                "autograde/rubric.toml", "autograde/__init__.py")}}
+                                                                "autograde/spec/rubric.toml", "autograde/__init__.py")}}
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -220,12 +221,12 @@ def test_the_lockdown_closes_the_answers_to_nobody_and_keeps_its_way_to_the_grad
     for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     assert readable_by_nobody(site / "reference" / "part2.py")  # before: as an install leaves it
-    done = subprocess.run([sys.executable, "-m", "autograde.gradescope.lockdown", "--root", str(root), "--site",
+    done = subprocess.run([sys.executable, "-m", "autograde.batch.gradescope.lockdown", "--root", str(root), "--site",
                            str(site)], capture_output=True, text=True, check=True)
     assert "closed to others" in done.stdout
     closed = ["source/rubric.toml", "source/pset3_spec-0.1.0-py3-none-any.whl", "results/results.json"]
     closed += [str((site / p).relative_to(root)) for p in ("reference/part2.py", "spec_tests/test_models.py",
-                                                            "autograde/rubric.toml")]
+                                                            "autograde/spec/rubric.toml")]
     assert [p for p in closed if readable_by_nobody(root / p)] == []
     assert [p for p in ("pset3-data/cifar10/batch", str((site / "autograde/__init__.py").relative_to(root)))
             if not readable_by_nobody(root / p)] == []
@@ -262,7 +263,7 @@ def look(site, checkout):
     libc = ctypes.CDLL(None, use_errno=True)
     return {"/": _listing("/"), "/../..": _listing("/../.."), "checkout": _listing(checkout),
             "reference": _listing(site + "/reference"), "spec": _listing(site + "/spec_tests"),
-            "rubric": _read(site + "/autograde/rubric.toml"), "grader": _read(site + "/autograde/__init__.py"),
+            "rubric": _read(site + "/autograde/spec/rubric.toml"), "grader": _read(site + "/autograde/__init__.py"),
             "unmounted": libc.umount2((site + "/reference").encode(), 2) == 0 or libc.umount2(b"/tmp", 2) == 0,
             "processes": [p for p in os.listdir("/proc") if p.isdigit()], "uid": os.getuid(),
             "environ": _read("/proc/1/environ")}
@@ -273,10 +274,11 @@ def look(site, checkout):
 def test_inside_the_worker_only_the_allowlist_exists_and_the_covers_hold(tmp_path):
     """An installed-like site exposed to the worker: its answers are empty and stay so; / holds only the
     allowlist; the checkout only `autograde` (and the tox env, where it lives there); no other process."""
-    from autograde.sandbox import SandboxImpl
+    from autograde.spec.sandbox import SandboxImpl
 
     site = tmp_path / "site"
-    for name, text in {"reference/part2.py": "ANSWER", "spec_tests/test_x.py": "SPEC", "autograde/rubric.toml": "R",
+    for name, text in {"reference/part2.py": "ANSWER", "spec_tests/test_x.py": "SPEC",
+                       "autograde/spec/rubric.toml": "R",
                        "autograde/__init__.py": "GRADER"}.items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(text)
@@ -302,8 +304,8 @@ def test_inside_the_worker_only_the_allowlist_exists_and_the_covers_hold(tmp_pat
 ANOTHER_GRADER = '''
 import json, os, sys
 from pathlib import Path
-from autograde import isolation
-from autograde.layout import PACKAGE_DIR
+from autograde.worker import isolation
+from autograde.common.layout import PACKAGE_DIR
 
 def closed_above(path):
     return next((f for f in reversed(path.parents) if f != Path("/") and not os.stat(f).st_mode & 0o001), None)
@@ -320,7 +322,7 @@ for closed, inside in groups.items():
     for path, fd in handles.items():
         os.makedirs(path, exist_ok=True)
         isolation.mount(f"/proc/self/fd/{fd}", str(path), None, isolation.MS_BIND)
-GRADE = "import json, sys; from autograde.sandbox import SandboxImpl; impl = SandboxImpl(sys.argv[1]); " \\
+GRADE = "import json, sys; from autograde.spec.sandbox import SandboxImpl; impl = SandboxImpl(sys.argv[1]); " \\
         "print(json.dumps(impl.call('look', sys.argv[2], sys.argv[2]))); impl.close()"
 setpriv = json.loads(sys.argv[1])
 os.execvp("setpriv", ["setpriv", *setpriv, sys.executable, "-c", GRADE, *sys.argv[2:]])

@@ -2,7 +2,7 @@
 
 import re
 
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
 
 GRADED = {q for q, question in load_rubric().questions.items() if question.points > 0}
 PART1 = {q for q in GRADED if q.startswith("1.")}

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,8 @@ def test_a_checkouts_plain_pytest_runs_the_plugin_through_its_conftest_without_t
     refused = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--impl",
                               "tests/submissions/hostile_conftest", *one], cwd=REPO, capture_output=True, text=True,
                              timeout=300, env=not_installed_env())
-    assert refused.returncode == 4 and "-p autograde.plugin" in refused.stderr, refused.stdout + refused.stderr
-    given = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "autograde.plugin",
+    assert refused.returncode == 4 and "-p autograde.spec.plugin" in refused.stderr, refused.stdout + refused.stderr
+    given = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "autograde.spec.plugin",
                             "--impl", "reference", *one], cwd=REPO, capture_output=True, text=True, timeout=300,
                            env=not_installed_env())
     assert given.returncode == 0 and "1 passed" in given.stdout, given.stdout + given.stderr
@@ -88,7 +88,7 @@ def test_spec_tests_must_carry_a_question(tmp_path):
 
 def test_report_command_prints_the_table_and_writes_results(tmp_path):
     out = tmp_path / "results.json"
-    run = subprocess.run([sys.executable, "-m", "autograde.cli", "report", "--results-json", str(out), "-m", "part2"],
+    run = subprocess.run([sys.executable, "-m", "autograde", "report", "--results-json", str(out), "-m", "part2"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "pset3 results for reference" in run.stdout and "Total" in run.stdout
@@ -96,17 +96,17 @@ def test_report_command_prints_the_table_and_writes_results(tmp_path):
 
 
 def test_template_scores_exactly_zero_and_check_explains_why(tmp_path):
-    made = subprocess.run([sys.executable, "-m", "autograde.cli", "template", str(tmp_path / "sub")],
+    made = subprocess.run([sys.executable, "-m", "autograde", "template", str(tmp_path / "sub")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     skeleton = tmp_path / "sub" / "submission.py"
     for name in ("make_cifar10_splits", "class VisionTransformer(nn.Module)", "class ViT(pl.LightningModule)",
                  "ANSWERS = {", "class MLPNet(nn.Module)", "def train(net, loader, epochs=2, lr=0.001, momentum=0.9)"):
         assert name in skeleton.read_text()
-    again = subprocess.run([sys.executable, "-m", "autograde.cli", "template", str(tmp_path / "sub")],
+    again = subprocess.run([sys.executable, "-m", "autograde", "template", str(tmp_path / "sub")],
                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert again.returncode == 2 and "exists" in again.stderr
-    check = subprocess.run([sys.executable, "-m", "autograde.cli", "check", str(skeleton), "-m", "part2"],
+    check = subprocess.run([sys.executable, "-m", "autograde", "check", str(skeleton), "-m", "part2"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"0 / {load_rubric().total(part=2):g}" in check.stdout and "must be a pair of booleans" in check.stdout

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from autograde.execution import LOAD_TIMEOUT
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
+from autograde.worker.execution import LOAD_TIMEOUT
 
 GRADES = tomllib.loads((Path(__file__).parent / "corpus" / "grades.toml").read_text())
 POINTS = {q: question.points for q, question in load_rubric().questions.items() if question.points > 0}

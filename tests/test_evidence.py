@@ -1,12 +1,12 @@
 """Evidence out of a line of Python's reach: the probe net's record of autograd and the tamper watch
-itself cannot be rewritten or switched off by the submission in one line (autograde/probes/loops.py,
-autograde/integrity.py)."""
+itself cannot be rewritten or switched off by the submission in one line (autograde/worker/probes/loops.py,
+autograde/worker/integrity.py)."""
 
 import pytest
 import torch
 
-from autograde.errors import ImplError, Tampered
-from autograde.sandbox import SandboxImpl
+from autograde.common.errors import ImplError, Tampered
+from autograde.spec.sandbox import SandboxImpl
 
 REWRITES_THE_RECORD = '''
 def evaluate(net, loader):
@@ -41,7 +41,7 @@ def test_the_probe_nets_record_cannot_be_rewritten_in_place(tmp_path):
 @pytest.mark.parametrize(("switch_off", "found"), [
     ("integrity._WATCH.verify = lambda when: None", "torch.is_grad_enabled"),
     ("type(integrity._WATCH).verify.__code__ = (lambda self, when: None).__code__",
-     "autograde.integrity.Watch.verify.__code__"),
+     "autograde.worker.integrity.Watch.verify.__code__"),
 ])
 def test_switching_the_watch_off_is_itself_seen(tmp_path, switch_off, found):
     source = f"import torch\nfrom autograde import integrity\n{switch_off}\ntorch.is_grad_enabled = lambda: False\n" \

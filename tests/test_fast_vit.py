@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from autograde.synthetic_cifar import load_raw
+from autograde.common.synthetic_cifar import load_raw
 from reference.fast_vit import accuracy, augment, make_fast, resident, train_epoch
 from reference.part1 import SMALL_CONFIG, UVA_CONFIG, VisionTransformer
 

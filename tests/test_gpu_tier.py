@@ -13,11 +13,11 @@ import pytest
 import torch
 from torch import nn
 
-from autograde.checks import disagreements, largest_errors
-from autograde.loading import load_reference
-from autograde.observe import InProcessImpl
-from autograde.probes.devices import gradients, timing
-from autograde.tiers import TOLERANCE
+from autograde.spec.checks import disagreements, largest_errors
+from autograde.spec.observe import InProcessImpl
+from autograde.spec.tiers import TOLERANCE
+from autograde.worker.loading import load_reference
+from autograde.worker.probes.devices import gradients, timing
 from reference.part2 import LeNetRBF
 from spec_tests.test_gpu_agreement import CASES
 

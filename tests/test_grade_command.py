@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from autograde.grade import LOAD_HEADING, done, feedback
-from autograde.rubric import load_rubric
+from autograde.batch.grade import LOAD_HEADING, done, feedback
+from autograde.spec.rubric import load_rubric
 from tools.examples import FOLDER, MISTAKES, sources
 
 GRADED_PARTS = {"1", "3"}
@@ -24,7 +24,7 @@ def test_examples_are_built_from_the_current_reference():
 
 
 def grade(out, *extra, folder=FOLDER, cwd=None):
-    return subprocess.Popen([sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(out), *extra],
+    return subprocess.Popen([sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from autograde import synthetic_cifar
-from autograde.gradescope.bundle import ENTRY_POINTS, build
-from autograde.rubric import load_rubric
+from autograde.batch.gradescope.bundle import ENTRY_POINTS, build
+from autograde.common import synthetic_cifar
+from autograde.spec.rubric import load_rubric
 from tools.examples import FOLDER
 
 TOTAL = load_rubric().total()  # every point of the bundled rubric

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
 from tests.test_gradescope import bundle, results, run_autograder  # noqa: F401 - bundle is a fixture
 from tests.test_wire import HONEST, RELAY
 
@@ -23,7 +23,7 @@ ATTACKS = {"relay.py": RELAY, "watch_off.py": WATCH_OFF}
 # What the honest code earns on its own (MLPNet and ANSWERS: 2.1-2.5), as the classmate must.
 EARNED = sum(q.points for qid, q in load_rubric().questions.items() if qid in {"2.1", "2.2", "2.3", "2.4", "2.5"})
 REASONS = {"relay.py": "held the grader's pipe, so it could rewrite the answers",
-           "watch_off.py": "autograde.integrity.Watch.verify.__code__ (the tamper watch itself)"}
+           "watch_off.py": "autograde.worker.integrity.Watch.verify.__code__ (the tamper watch itself)"}
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="the attacks are on a grader that runs as root")
 
 
@@ -34,7 +34,7 @@ def test_pset3_grade_fails_each_attack_closed_and_keeps_the_classmates_grade(tmp
     for name, attack in ATTACKS.items():
         (batch / name).write_text(attack + HONEST + ANSWERS)
     (batch / "classmate.py").write_text(HONEST + ANSWERS)
-    run = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(batch), "--out", str(out), "-m",
+    run = subprocess.run([sys.executable, "-m", "autograde", "grade", str(batch), "--out", str(out), "-m",
                           "part2"], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     graded = {p.name: json.loads((out / p.name / "results.json").read_text()) for p in batch.iterdir()}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
 
 GRADED = {q for q, question in load_rubric().questions.items() if question.points > 0}
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -29,7 +29,7 @@ def outputs(run) -> str:
     ("hostile_allocates_50gb.py", "(buffer = torch.empty(50 * 1024 ** 3, dtype=torch.uint8)) failed: RuntimeError"),
     ("hostile_network.py", "failed: OSError: [Errno 101] Network is unreachable (the grader has no network)"),
     ("hostile_writes_results.py", "does not define `MLPNet`"),
-    ("hostile_patches_grader.py", "the submission replaced autograde.probes.PROBES['forward'] "
+    ("hostile_patches_grader.py", "the submission replaced autograde.worker.probes.PROBES['forward'] "
                                   f"({line('hostile_patches_grader.py', 'module.PROBES[probe] = lambda')})"),
     ("hostile_patches_at_import.py",
      f"the submission replaced torch.is_grad_enabled ({line('hostile_patches_at_import.py', 'lambda')}) while "
@@ -76,9 +76,9 @@ HONEST = {"2.1", "2.2", "2.3", "2.4", "2.5"}  # each hider's ANSWERS and MLPNet 
     ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance "
                                         f"({line('hostile_patches_builtins.py', 'lambda')}), builtins.float (the "
                                         "class torch.Tensor) while `evaluate(net, loader)` ran"),
-    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.frames.write_frame "
+    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.wire.frames.write_frame "
                                             f"({line('hostile_replaces_probe_table.py', 'def _forged_reply')}), "
-                                            "autograde.probes.PROBES['evaluate'] "
+                                            "autograde.worker.probes.PROBES['evaluate'] "
                                             f"({line('hostile_replaces_probe_table.py', 'def _forged_probe')})"),
 ])
 def test_a_hidden_mistake_costs_its_question_and_the_attempt_gains_nothing(spec_runs, name, score, reason):

@@ -5,8 +5,8 @@ loop that restores the net's mode), earns every point under the matrix's seed an
 import shutil
 from pathlib import Path
 
-from autograde.matrix import run_matrix
-from autograde.rubric import load_rubric
+from autograde.commands.matrix import run_matrix
+from autograde.spec.rubric import load_rubric
 from tests.conftest import SUBMISSIONS
 
 INDEPENDENT = SUBMISSIONS / "independent_correct.py"

@@ -1,4 +1,4 @@
-"""Reading a submission as root (autograde/intake.py): no link is followed, no special file is read,
+"""Reading a submission as root (autograde/common/intake.py): no link is followed, no special file is read,
 nothing over the bounds; what breaks a rule fails closed with the reason, and leaks nothing.
 
 The secret is a root-only file outside the submission: a link to it, in a folder submission or as
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autograde import intake
-from autograde.rubric import load_rubric
+from autograde.common import intake
+from autograde.spec.rubric import load_rubric
 from tests.test_gradescope import bundle, results, run_autograder  # noqa: F401 - bundle is a fixture
 from tools.examples import FOLDER
 
@@ -111,7 +111,7 @@ def student_text(out: Path) -> str:
 @pytest.mark.skipif(os.geteuid() != 0, reason="the attack is on a grader that runs as root")
 def test_pset3_grade_as_root_fails_a_linked_submission_closed_and_prints_no_secret(tmp_path, secret):
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "autograde.cli", "grade", str(linked_batch(tmp_path, secret)),
+    run = subprocess.run([sys.executable, "-m", "autograde", "grade", str(linked_batch(tmp_path, secret)),
                           "--out", str(out), *PART2], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     part2 = load_rubric().total(part=2)
@@ -139,7 +139,7 @@ def test_run_autograder_fails_a_linked_upload_closed_and_prints_no_secret(bundle
 
 
 def test_an_out_folder_others_can_write_is_refused(tmp_path):
-    from autograde.grade import prepare_out
+    from autograde.batch.grade import prepare_out
 
     made = tmp_path / "made" / "out"
     prepare_out(made)  # made by the grader, before any worker starts

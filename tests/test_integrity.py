@@ -1,4 +1,4 @@
-"""The worker's tamper check (autograde.integrity), in this process: each replacement a submission
+"""The worker's tamper check (autograde.worker.integrity), in this process: each replacement a submission
 could make is found, named with where it was written, and put back; honest runs find nothing."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pytest
 import torch
 from torch import nn
 
-import autograde.worker
-from autograde.errors import Tampered
-from autograde.integrity import Watch
-from autograde.probes import PROBES
+import autograde.worker.serve
+from autograde.common.errors import Tampered
+from autograde.worker.integrity import Watch
+from autograde.worker.probes import PROBES
 
 
 def _forged(*args, **kwargs):
@@ -40,8 +40,8 @@ ATTACKS: dict[str, Callable[[], None]] = {
     "builtins.float": _set(builtins, "float", _forged),
     "torch.nn.functional.linear": _set(torch.nn.functional, "linear", _forged),
     "torch.utils.data.dataloader.DataLoader.__iter__": _set(torch.utils.data.DataLoader, "__iter__", _forged),
-    "autograde.probes.PROBES['evaluate']": lambda: PROBES.__setitem__("evaluate", _forged),
-    "autograde.worker.write_frame": _set(autograde.worker, "write_frame", _forged),
+    "autograde.worker.probes.PROBES['evaluate']": lambda: PROBES.__setitem__("evaluate", _forged),
+    "autograde.worker.serve.write_frame": _set(autograde.worker.serve, "write_frame", _forged),
     "sys.setprofile": lambda: sys.setprofile(_forged),
     "a torch function mode": lambda: _Mode().__enter__(),
     "a global module hook (global_forward_hooks)": lambda: nn.modules.module.register_module_forward_hook(_forged),

@@ -10,9 +10,9 @@ import importlib.util
 import pytest
 import torch
 
-from autograde.mutants import read_catalog
-from autograde.recording import NOT_IN_KIT
-from autograde.rubric import load_rubric
+from autograde.commands.mutants import read_catalog
+from autograde.spec.recording import NOT_IN_KIT
+from autograde.spec.rubric import load_rubric
 from reference.part1 import TINY_CONFIG
 
 MUTANTS = read_catalog()
@@ -106,7 +106,7 @@ def test_every_agreement_test_fails_on_some_device_mutant(cuda_spec_runs):
 
 
 
-# The student kit's checks: the spec with the reference's answers recorded under seed 0 (autograde.recording).
+# The student kit's checks: the spec with the reference's answers recorded under seed 0 (autograde.spec.recording).
 # A mistake only the speed spec sees (tier "all") is not the kit's to catch: that spec times the live reference.
 KIT_MUTANTS = [m for m in MUTANTS if m.run_tier == "cpu"]
 SPEED_MUTANTS = [m for m in MUTANTS if m.run_tier != "cpu"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from venvs import ONE_THREAD, command, finish, install
 
-from autograde.kit import STAFF_ONLY, build
-from autograde.layout import REFERENCE_DIR
-from autograde.recording import RECORDED_SEED
-from autograde.specrun import pytest_command, thread_env
+from autograde.batch.specrun import pytest_command, thread_env
+from autograde.commands.kit import STAFF_ONLY, build
+from autograde.common.layout import REFERENCE_DIR
+from autograde.spec.recording import RECORDED_SEED
 from tools.examples import FOLDER
 
 LONGEST_SHARED = 30  # a line of the reference longer than this may appear nowhere in the kit

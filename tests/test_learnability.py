@@ -7,7 +7,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Subset
 
-from autograde.synthetic_cifar import relax_integrity_check
+from autograde.common.synthetic_cifar import relax_integrity_check
 from reference.part1 import SMALL_CONFIG, ViT, make_cifar10_splits
 from reference.part3 import CifarNet, evaluate, make_loaders, train
 

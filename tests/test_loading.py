@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from autograde.errors import MissingName, SubmissionImportError
-from autograde.loading import is_reference_path, load
+from autograde.common.errors import MissingName, SubmissionImportError
+from autograde.worker.loading import is_reference_path, load
 
 
 def write(folder, name, text):

@@ -6,10 +6,10 @@ import sys
 import textwrap
 import tomllib
 
-from autograde import cli
-from autograde.grade import submissions
-from autograde.loading import load
-from autograde.propose import choose, render
+from autograde.batch.grade import submissions
+from autograde.commands import cli
+from autograde.commands.propose import choose, render
+from autograde.worker.loading import load
 
 TUTORIAL_NET = '''
 import torch
@@ -58,7 +58,7 @@ class Net(nn.Module):
 
 
 def map_command(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "autograde.cli", "map", *args], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "autograde", "map", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=600)
 
 

@@ -3,9 +3,9 @@ whose signature alone declares the parameters and defaults."""
 
 import pytest
 
-from autograde.loading import load_reference
-from autograde.observe import Impl, InProcessImpl
-from autograde.probes import PROBES
+from autograde.spec.observe import Impl, InProcessImpl
+from autograde.worker.loading import load_reference
+from autograde.worker.probes import PROBES
 
 
 def probe_methods() -> set[str]:
@@ -42,7 +42,7 @@ def test_a_wrong_argument_fails_in_the_test_naming_it():
 
 
 def test_every_seed_is_derived_from_the_grading_seed_given_or_not(monkeypatch):
-    import autograde.seeding as seeding
+    import autograde.spec.seeding as seeding
 
     monkeypatch.setattr(seeding, "derive", lambda offset: 1000 + offset)
     impl = Recorder()

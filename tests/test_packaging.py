@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from venvs import ONE_THREAD, command, finish, install
 
-from autograde.layout import PACKAGE_DIR
-from autograde.rubric import load_rubric
+from autograde.common.layout import PACKAGE_DIR
+from autograde.spec.rubric import load_rubric
 from tools.examples import FOLDER
 
 CORRECT = FOLDER / "correct.py"
@@ -21,7 +21,8 @@ def test_the_wheel_carries_every_package_the_spec_and_the_rubric(wheel):
     for package in [PACKAGE_DIR / "autograde", PACKAGE_DIR / "reference", PACKAGE_DIR / "spec_tests"]:
         sources = {p.relative_to(PACKAGE_DIR).as_posix() for p in package.rglob("*.py")}
         assert sources <= names, sorted(sources - names)
-    assert {"autograde/rubric.toml", "autograde/gradescope/setup.sh", "autograde/gradescope/run_autograder"} <= names
+    assert {"autograde/spec/rubric.toml", "autograde/batch/gradescope/setup.sh",
+            "autograde/batch/gradescope/run_autograder"} <= names
     assert "conftest.py" not in names  # the checkout's, for a checkout only: installed, the entry point registers
 
 
@@ -32,7 +33,7 @@ def installed(wheel, tmp_path_factory) -> Path:
 
 
 def test_the_venv_imports_the_installed_wheel_not_the_checkout(installed, tmp_path):
-    code = ("import importlib.util as u, autograde.layout as l; "
+    code = ("import importlib.util as u, autograde.common.layout as l; "
             "print(l.PACKAGE_DIR, l.CHECKOUT, *(u.find_spec(p).origin for p in ('reference', 'spec_tests')))")
     out = finish(command(installed, "python", "-c", code, cwd=tmp_path)).split()
     assert out[1] == "None", out

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograde.grade import done
+from autograde.batch.grade import done
 from tools.examples import FOLDER
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -26,7 +26,7 @@ OWN = ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "60", 
 
 
 def grade(folder: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "autograde.cli", "grade", str(folder), "--out", str(out), *extra],
+    return subprocess.Popen([sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -6,7 +6,7 @@ and have the diff reviewed.
 
 import pytest
 
-from autograde.checks import rand
+from autograde.spec.checks import rand
 from reference.part1 import UVA_CONFIG
 
 MODELS = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograde.rubric import load_rubric
+from autograde.spec.rubric import load_rubric
 
 
 def test_fraction_scoring_and_fail_closed(tmp_path):

@@ -8,9 +8,9 @@ import time
 import pytest
 import torch
 
-from autograde.errors import ImplError
-from autograde.isolation import GiB
-from autograde.sandbox import SandboxImpl
+from autograde.common.errors import ImplError
+from autograde.spec.sandbox import SandboxImpl
+from autograde.worker.isolation import GiB
 
 HOG = '''
 import time

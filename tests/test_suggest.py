@@ -1,4 +1,4 @@
-"""Suggestions for a missing contract name (autograde/suggest.py): small in-memory namespaces, the pset3.toml
+"""Suggestions for a missing contract name (autograde/worker/suggest.py): small in-memory namespaces, the pset3.toml
 lines they propose, and parameter counts, built (as in the sandboxed worker) or read from the source."""
 
 import ast
@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from autograde import suggest
-from autograde.contract import BY_NAME
-from autograde.loading import load_path
+from autograde.common.contract import BY_NAME
+from autograde.worker import suggest
+from autograde.worker.loading import load_path
 
 
 class CNN(nn.Module):
@@ -264,7 +264,7 @@ def test_parameters_are_read_from_the_source_where_it_tells_them_exactly(name, c
 
 def test_a_loaded_submissions_counts_from_its_source_tell_a_notebooks_nets_apart(tmp_path):
     """The call the docstring shows, on a file loaded as grading loads it: the counts are read, not built."""
-    from autograde import sources
+    from autograde.worker import sources
 
     path = tmp_path / "work.py"
     path.write_text(SOURCE.replace("class LeNet(", "class Net(").replace("super(LeNet,", "super(Net,")

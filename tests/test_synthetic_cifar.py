@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torchvision
 
-from autograde import synthetic_cifar
+from autograde.common import synthetic_cifar
 
 
 def test_torchvision_reads_it_only_with_the_relaxed_check(cifar_root):

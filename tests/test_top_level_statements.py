@@ -1,4 +1,4 @@
-"""The loading policy (autograde.execution): every top-level statement runs, in order; what fails or
+"""The loading policy (autograde.worker.execution): every top-level statement runs, in order; what fails or
 runs too long is recorded and skipped, and loading goes on; `Name#k` behaves as in the student's run."""
 
 import textwrap
@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from autograde.errors import MissingName
-from autograde.execution import Budget, explain_name_error
-from autograde.loading import load
+from autograde.common.errors import MissingName
+from autograde.worker.execution import Budget, explain_name_error
+from autograde.worker.loading import load
 
 QUICK = Budget(statement=0.5, load=30)
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from autograde import synthetic_cifar
-from reference.training import TrainingError, check_data_root, check_device
+from autograde.commands.train import TrainingError, check_data_root, check_device
+from autograde.common import synthetic_cifar
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def pset3(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "autograde.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "autograde", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=600)
 
 

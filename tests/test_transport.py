@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from autograde.errors import ObservationError
-from autograde.transport import plain_number, roundtrip, type_name
+from autograde.common.errors import ObservationError
+from autograde.wire.transport import plain_number, roundtrip, type_name
 
 
 def test_structure_and_types_survive():

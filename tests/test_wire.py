@@ -1,12 +1,12 @@
 """The grader's wire cannot be stalled or flooded from the worker's side: a frame over the size cap,
-or one not all there by its deadline, breaks the worker, not the grader (autograde/frames.py)."""
+or one not all there by its deadline, breaks the worker, not the grader (autograde/wire/frames.py)."""
 
 import struct
 
 import torch
 
-from autograde.execution import Budget
-from autograde.sandbox import MAX_ANSWER, SandboxImpl
+from autograde.spec.sandbox import MAX_ANSWER, SandboxImpl
+from autograde.worker.execution import Budget
 
 HONEST = '''
 from torch import nn
@@ -53,7 +53,7 @@ def test_each_worker_runs_as_a_user_of_its_own(tmp_path):
     submission's: a submission holding hundreds of processes cannot starve a classmate's DataLoader."""
     import os
 
-    from autograde.isolation import SANDBOX_UIDS
+    from autograde.worker.isolation import SANDBOX_UIDS
 
     if os.geteuid() != 0:
         import pytest
@@ -91,7 +91,7 @@ if True:  # a relay takes the worker's answer pipe: it could rewrite every answe
 def test_a_relay_that_takes_over_the_pipe_fails_the_submission_closed(tmp_path):
     import pytest
 
-    from autograde.errors import Tampered
+    from autograde.common.errors import Tampered
 
     path = tmp_path / "relay.py"
     path.write_text(RELAY + HONEST)

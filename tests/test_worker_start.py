@@ -12,15 +12,15 @@ SUBMISSION = Path(__file__).parent / "submissions" / "partial.py"
 def test_the_pytest_plugin_loads_without_torch() -> None:
     """pytest imports the plugin before any hook runs; were torch (or the reference) imported with it,
     the grader would no longer be clean enough to fork its worker from."""
-    code = ("import sys, autograde.plugin; "
+    code = ("import sys, autograde.spec.plugin; "
             "print(sorted(m for m in ('torch', 'torchvision', 'reference', 'spec_tests') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]", f"importing autograde.plugin imported {out.strip()}"
+    assert out.strip() == "[]", f"importing autograde.spec.plugin imported {out.strip()}"
 
 
 START = """
 import sys
-from autograde.sandbox import SandboxImpl
+from autograde.spec.sandbox import SandboxImpl
 if sys.argv[1] == "used":
     import torch
     torch.ones(100_000).sum()  # torch has computed: its thread pool would not survive a fork

@@ -27,7 +27,7 @@ def install(wheel: Path, home: Path) -> Path:
     return bin_dir
 
 
-# For runs side by side: more torch threads than cores makes every op spin-wait (autograde.specrun).
+# For runs side by side: more torch threads than cores makes every op spin-wait (autograde.batch.specrun).
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 

@@ -5,7 +5,7 @@
 `correct.py` is the reference as one standalone file (a submission may not import the
 reference); `buggy.py` is the same with three of the problem set's mistakes planted, so it must
 lose exactly questions 1.2, 2.2 and 3.3 (planted as the catalogue plants mutants,
-`autograde.mutants.plant`). tests/test_grade_command.py checks both are current.
+`autograde.commands.mutants.plant`). tests/test_grade_command.py checks both are current.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograde.mutants import plant  # noqa: E402
+from autograde.commands.mutants import plant  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = REPO / "examples" / "submissions"
@@ -53,7 +53,7 @@ def split_imports(path: Path) -> tuple[list[str], str]:
 
 
 def correct_source() -> str:
-    """The reference as one file: the handout's numbers (autograde.problemset) written out, since a
+    """The reference as one file: the handout's numbers (autograde.common.problemset) written out, since a
     submission imports nothing of the grader's."""
     imports: dict[str, None] = {}
     bodies = []

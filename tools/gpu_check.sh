@@ -32,9 +32,9 @@ echo "tox -e gpu exit status: $status" | tee -a "$OUT/tox-gpu.log"
 
 left=$((END - SECONDS))
 if [ "$status" -ne 0 ] && [ "$left" -gt 40 ]; then
-  # `pset3 report`: the spec run's one command line (autograde/specrun.py); the GPU tier of the spec is
+  # `pset3 report`: the spec run's one command line (autograde/batch/specrun.py); the GPU tier of the spec is
   # the agreement and speed specs.
-  PYTHONPATH=. timeout -s INT -k 5 $((left - 15)) "$PYTHON" -m autograde.cli report --tier gpu --no-sandbox \
+  PYTHONPATH=. timeout -s INT -k 5 $((left - 15)) "$PYTHON" -m autograde report --tier gpu --no-sandbox \
     --junitxml="$OUT/junit-no-sandbox.xml" -rfEs 2>&1 | tee "$OUT/no-sandbox.log"
 fi
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograde.junit import read_cases  # noqa: E402
-from autograde.tiers import TOLERANCE  # noqa: E402
+from autograde.commands.junit import read_cases  # noqa: E402
+from autograde.spec.tiers import TOLERANCE  # noqa: E402
 
 
 class ReportError(Exception):

@@ -1,0 +1,81 @@
+"""What run_autograder runs: grade /autograder/submission into /autograder/results/results.json.
+
+A fail-closed result is written before anything else, so a grader that crashes or is killed
+(out of memory, Gradescope's own timeout) still leaves a valid zero with the reason; the grade
+replaces it atomically when the run ends. Grading stops at `--time-limit` (below Gradescope's
+timeout): the spec run is interrupted and keeps what it had earned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from autograde.batch.specrun import run_spec
+from autograde.common import intake, synthetic_cifar
+from autograde.common.tracebacks import describe
+from autograde.spec import seeding
+from autograde.spec.results import fail_closed, write_json_atomically
+from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
+from autograde.worker.isolation import hiding_warning
+
+TIME_LIMIT = 540  # seconds; Gradescope's default timeout is 600
+
+
+def submission_in(folder: Path) -> Path:
+    """What the student uploaded: Gradescope puts the files (or a zip's contents) in `folder`; a zip of
+    one folder becomes that folder."""
+    entries = [p for p in folder.iterdir() if not intake.ignored(p.name)]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        return submission_in(entries[0])
+    return folder
+
+
+def data_root(root: Path, scratch: Path) -> Path:
+    """The synthetic CIFAR-10 setup.sh wrote, or one written now."""
+    given = os.environ.get("PSET3_DATA_ROOT")
+    if given:
+        return Path(given)
+    built = root / "pset3-data" / "cifar10"
+    return built if synthetic_cifar.is_synthetic(built) else synthetic_cifar.write(scratch / "cifar10")
+
+
+def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = seeding.RANDOM) -> dict:
+    started = time.monotonic()
+    results = root / "results" / "results.json"
+    write_json_atomically(results, fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or "
+                                                                    "was stopped); please tell the course staff"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="pset3-autograder-") as tmp:
+            data, _ = run_spec(submission_in(root / "submission"), data_root(root, Path(tmp)),
+                               threads=os.cpu_count() or 1, extra=extra, time_limit=time_limit, rubric=rubric,
+                               seed=seed)
+    except Exception as exc:  # noqa: BLE001 - the grader's own failure still gives a result
+        data = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
+    data["execution_time"] = round(time.monotonic() - started, 2)
+    write_json_atomically(results, data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograde.batch.gradescope.autograder",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("PSET3_AUTOGRADER_ROOT", "/autograder")))
+    parser.add_argument("--time-limit", type=float, default=float(os.environ.get("PSET3_TIME_LIMIT", TIME_LIMIT)),
+                        help=f"seconds before grading stops and keeps what it earned (default {TIME_LIMIT})")
+    parser.add_argument("--seed", default=os.environ.get("PSET3_SEED", seeding.RANDOM),
+                        help="the grading seed (default: a fresh random one, recorded in results.json)")
+    args, extra = parser.parse_known_args(argv)
+    if warning := hiding_warning():  # in the autograder's output, which only the staff sees
+        print(f"pset3: warning: {warning}; lockdown.py closed the answers to other users instead")
+    bundled = args.root / "source" / "rubric.toml"
+    data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra, args.seed)
+    print(f"pset3: {data['score']:g} / {data['max_score']:g}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

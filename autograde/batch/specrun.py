@@ -1,0 +1,93 @@
+"""One spec run: the only place that says how the grader invokes pytest on an implementation.
+
+Every caller builds its run here: `pset3 report` and `pset3 check` (pytest in this process), `pset3
+grade` and the Gradescope autograder (`run_spec`: pytest in a process of its own, with a time limit
+and a fail-closed result), the kill matrix (`spec_args`, `thread_env`) and the benchmarks
+(`pytest_command`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from autograde.common.layout import PACKAGE_DIR, SPEC_DIR
+from autograde.spec import seeding
+from autograde.spec.results import fail_closed, fenced
+from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
+from autograde.worker.isolation import die_with_parent
+
+# A spec run reads no configuration file (neither a checkout's pyproject.toml nor whatever lies
+# above site-packages) and no conftest.py outside the spec: the same settings installed or not.
+# `-p` loads the plugin where the package is not installed (a PYTHONPATH checkout); installed, its
+# pytest11 entry point has already registered it under the same name, and `-p` does nothing.
+SPEC_SETTINGS = ("-p", "autograde.spec.plugin", "-p", "no:cacheprovider", "-c", os.devnull,
+                 "--rootdir", str(PACKAGE_DIR),
+                 "--confcutdir", str(SPEC_DIR), "-o", "junit_family=xunit1")
+RUN_TIMEOUT = 1800  # one submission's whole spec run; the sandbox's per-call timeouts come first
+INTERRUPT_GRACE = 30  # seconds an interrupted spec run has to write the results of what ran
+
+
+def spec_args(impl: str | Path, *more: str) -> list[str]:
+    """pytest's arguments for the whole spec on `impl`, then `more` (the caller's options)."""
+    return [str(SPEC_DIR), *SPEC_SETTINGS, "--impl", str(impl), *more]
+
+
+def pytest_command(impl: str | Path, *more: str) -> list[str]:
+    """The command line of a spec run in a fresh interpreter."""
+    return [sys.executable, "-m", "pytest", *spec_args(impl, *more)]
+
+
+def threads_each(side_by_side: int) -> int:
+    """Torch threads for each of `side_by_side` runs: more threads than cores makes every op spin-wait."""
+    return max(1, (os.cpu_count() or 1) // max(1, side_by_side))
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """This process's environment with torch's thread pools set to `threads`."""
+    return {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+
+
+def _stop(proc: subprocess.Popen, limit: float) -> str:
+    """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
+    ran (those that did not count as failed); one that does not stop within the grace is killed."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(INTERRUPT_GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return f"grading took over its time limit of {limit:g} s"
+
+
+def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
+             time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
+             seed: str = seeding.RANDOM) -> tuple[dict[str, Any], str | None]:
+    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
+    Always returns results: a run that ends without them gets a fail-closed zero with the reason.
+    `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.spec.seeding`)."""
+    with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
+        results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
+        argv = pytest_command(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
+                              "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
+        with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.worker.fork)
+            proc = subprocess.Popen(argv, cwd=tmp, env=thread_env(threads), stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        try:
+            proc.wait(time_limit)
+        except subprocess.TimeoutExpired:
+            reason = _stop(proc, time_limit)
+            if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
+                data = json.loads(results.read_text())
+                data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
+                return data, junit.read_text() if junit.exists() else None
+        else:
+            reason = f"the grader exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}"
+        data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
+        return data, junit.read_text() if junit.exists() else None

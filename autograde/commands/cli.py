@@ -1,0 +1,340 @@
+"""The `pset3` command line.
+
+    pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
+    pset3 mutants [--jobs N] [--cuda] [--seed N] [NAME...]              the mutant kill matrix
+    pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
+    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N] [--results-json PATH]   what a student runs
+    pset3 kit --out DIR [--rubric PATH]                     the student kit: no reference, its recorded answers
+    pset3 template DIR                                      a skeleton submission with every contract name
+    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
+    pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
+    pset3 map SUBMISSIONS_DIR [...] [--write] [--load-timeout S]   proposed pset3.toml lines for missing names
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from autograde.batch.specrun import spec_args
+from autograde.common.layout import IS_KIT
+from autograde.spec import seeding
+from autograde.spec.recording import RECORDED_SEED
+from autograde.worker.loading import REFERENCE
+
+
+def _report(args: argparse.Namespace, rest: list[str]) -> int:
+    import pytest
+
+    argv = spec_args(args.impl, "-q", *(["--results-json", args.results_json] if args.results_json else []), *rest)
+    return int(pytest.main(argv))
+
+
+def _check(args: argparse.Namespace) -> int:
+    """The spec on one submission in the sandbox; pytest's own output is hidden, ours is brief."""
+    import contextlib
+    import io
+    import json
+    import shutil
+    import tempfile
+    from collections import Counter
+
+    import pytest
+    from rich.console import Console
+
+    from autograde.spec.results import results_table
+
+    if not Path(args.submission).exists():
+        print(f"pset3 check: no such file or folder: {args.submission}", file=sys.stderr)
+        return 2
+    if IS_KIT and args.seed != str(RECORDED_SEED):
+        print(f"pset3 check: the kit checks under the public seed {RECORDED_SEED} only, not --seed {args.seed} (its "
+              f"answers are the reference's, recorded under that seed); your course grades under its own seeds",
+              file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="pset3-check-") as tmp:
+        results = Path(tmp) / "results.json"
+        argv = spec_args(args.submission, "-q", "--results-json", str(results),
+                         *(["--data-root", args.data_root] if args.data_root else []),
+                         "--seed", args.seed, *(["-m", args.m] if args.m else []))
+        with contextlib.redirect_stdout(io.StringIO()) as noise:
+            code = pytest.main(argv)
+        if not results.exists():
+            print(noise.getvalue()[-3000:], file=sys.stderr)
+            return int(code) or 2
+        data = json.loads(results.read_text())
+        if args.results_json:
+            shutil.copyfile(results, args.results_json)
+    console = Console()
+    seed = data.get("extra_data", {}).get("seed")
+    how = ("compared with the reference's answers recorded for it" if IS_KIT
+           else f"--seed {seed} grades it again the same way")
+    console.print(results_table(data, f"pset3 check {args.submission} (seed {seed}: {how})"))
+    for t in data["tests"]:
+        if t["status"] != "passed":
+            console.rule(f"{t['number']} {t['name'].split(' ', 1)[1]}", style="red")
+            console.print(t["output"], markup=False, highlight=False)
+    skipped = data.get("extra_data", {}).get("skipped", {})
+    if skipped:
+        console.rule("not checked here (counted neither passed nor failed)", style="yellow")
+        for question, reasons in skipped.items():
+            for why, count in Counter(reasons).items():
+                console.print(f"{question}: {count} check{'s' if count > 1 else ''}: {why}", markup=False,
+                              highlight=False)
+    if data.get("output"):
+        console.rule("loading the submission")
+        console.print(data["output"], markup=False, highlight=False)
+    return 0 if data["score"] == data["max_score"] else 1
+
+
+LOCAL_RAY = "local"  # `--ray` without an address
+
+
+def _grade(args: argparse.Namespace, rest: list[str]) -> int:
+    """Extra arguments go to each submission's pytest run (e.g. --timeout 60)."""
+    from rich.console import Console
+
+    from autograde.batch.grade import grade
+    from autograde.spec.results import gradebook_table
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"pset3 grade: {folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("pset3 grade: --workers must be at least 1", file=sys.stderr)
+        return 2
+    ray = None
+    if args.ray is not None:
+        from autograde.batch.ray_runner import RayOptions
+
+        if args.ray_cpus <= 0 or args.ray_gpus < 0 or args.ray_retries < 0:
+            print("pset3 grade: --ray-cpus must be above 0, --ray-gpus and --ray-retries at least 0", file=sys.stderr)
+            return 2
+        ray = RayOptions(None if args.ray == LOCAL_RAY else args.ray, args.ray_cpus, args.ray_gpus, args.ray_retries)
+    try:
+        gradebook = grade(folder, Path(args.out), args.workers, args.force,
+                          Path(args.data_root) if args.data_root else None, rest, args.seed, ray)
+    except ImportError as exc:
+        print(f"pset3 grade --ray: {exc} (install it with: pip install 'pset3-spec[ray]')", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"pset3 grade: {exc}", file=sys.stderr)
+        return 2
+    header, *rows = list(csv.reader(gradebook.open()))
+    Console().print(gradebook_table(header, rows, f"gradebook: {gradebook}"))
+    return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograde.batch.gradescope.bundle import build
+    from autograde.spec.rubric import DEFAULT_RUBRIC
+
+    try:
+        out = build(Path(args.out), Path(args.wheel) if args.wheel else None,
+                    Path(args.rubric) if args.rubric else DEFAULT_RUBRIC)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"pset3 gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _kit(args: argparse.Namespace) -> int:
+    from autograde.commands.kit import build
+    from autograde.spec.rubric import DEFAULT_RUBRIC
+
+    try:
+        wheel = build(Path(args.out), rubric=Path(args.rubric) if args.rubric else DEFAULT_RUBRIC)
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"pset3 kit: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {wheel} and {wheel.parent / 'README.md'}: give students this folder (the spec, pset3 check and "
+          f"pset3 template, and the reference's answers for seed 0; no reference code). Keep the pset3-spec wheel "
+          f"and the Gradescope bundle for the staff.")
+    return 0
+
+
+# What the student kit cannot do, and why: these need the reference (autograde.commands.kit).
+STAFF_COMMANDS = {
+    "grade": "grading needs the live reference under random seeds",
+    "gradescope": "the Gradescope autograder is built from the staff grader",
+    "mutants": "the mutants are edits of the reference",
+    "train": "it trains the reference models",
+    "kit": "the kit is built from the staff grader",
+    "report": "it runs the spec on the reference",
+    "map": "it is the staff's review tool for batches of submissions",
+}
+
+
+def _refuse_in_kit(command: str) -> int:
+    print(f"pset3 {command}: not in the student kit ({STAFF_COMMANDS[command]}); it comes with the course staff's "
+          f"pset3-spec. Students check a submission with: pset3 check PATH", file=sys.stderr)
+    return 2
+
+
+MAP_HELP = """For each submission of each folder (one per entry, as pset3 grade takes them), the pset3.toml
+lines that would map its missing contract names to its likeliest definitions, for the staff to review: printed,
+and with --write saved as DIR/<submission>.pset3.toml.proposed (never as pset3.toml; pset3 grade skips these
+files). Nothing is mapped for grading: a mapping counts once someone writes it in the submission's pset3.toml.
+WARNING: each submission is loaded in a fresh interpreter of its own, NOT in the sandbox: its top-level
+statements run with your permissions (each under a short budget). Run it only where running the submissions'
+code is acceptable, as when you open their notebooks yourself."""
+
+
+def _map(args: argparse.Namespace) -> int:
+    from autograde.commands.propose import map_folders
+
+    if args.load_timeout <= 0:
+        print("pset3 map: --load-timeout must be above 0", file=sys.stderr)
+        return 2
+    for folder in args.folders:
+        if not Path(folder).is_dir():
+            print(f"pset3 map: {folder} is not a folder of submissions", file=sys.stderr)
+            return 2
+    map_folders([Path(f) for f in args.folders], args.write, args.load_timeout)
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from autograde.commands.train import TrainingError, run
+
+    out = Path(args.out or f"runs/{args.model}")
+    try:
+        summary = run(args.model, out, args.epochs, args.device, None if args.synthetic else Path(args.data_root),
+                      args.small, args.limit_batches)
+    except TrainingError as exc:
+        print(f"pset3 train: {exc}", file=sys.stderr)
+        return 2
+    last = summary["history"][-1] if summary["history"] else {}
+    print(f"last epoch: {', '.join(f'{k} {v:.4g}' for k, v in last.items())}")
+    print(f"checkpoints: {', '.join(summary['checkpoints'])}\nhistory: {summary['csv']}\nplot: {summary['plot']}")
+    return 0
+
+
+def _add_train(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="train a reference model for real (checkpoint, CSV, plot)")
+    train.add_argument("model", choices=["vit", "cnn"], help="vit: Part 1's ViT with Lightning; cnn: Part 3's CNN")
+    data = train.add_mutually_exclusive_group(required=True)
+    data.add_argument("--data-root", help="folder holding cifar-10-batches-py (the unpacked CIFAR-10 archive)")
+    data.add_argument("--synthetic", action="store_true", help="write and use a synthetic CIFAR-10 under --out")
+    train.add_argument("--epochs", type=int, default=None, help="default: 180 for vit (the tutorial's), 2 for cnn")
+    train.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
+    train.add_argument("--out", help="output folder (default: runs/MODEL)")
+    train.add_argument("--small", action="store_true", help="vit only: a small configuration that trains on a CPU")
+    train.add_argument("--limit-batches", type=int, metavar="N",
+                       help="at most N training batches per epoch (and N evaluation batches): a quick check of the "
+                            "pipeline, not a real run")
+
+
+def _add_seed(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--seed", type=seeding.option, default=seeding.RANDOM,
+                         help="the grading seed (recorded in results.json as extra_data.seed; give it again to "
+                              "reproduce a grade exactly); default: a fresh random one per submission")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pset3", description="pset3-spec: conformance suite and autograder")
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="run the spec on one implementation and print the per-question table",
+                                 description="Extra arguments go to pytest (e.g. -m part2, -x, -k mlp).")
+    report.add_argument("--impl", default=REFERENCE, help="'reference' (default), a .py file or a folder of .py files")
+    report.add_argument("--results-json", help="also write Gradescope's results.json here")
+    mutants = commands.add_parser("mutants", help="run the mutant kill matrix")
+    mutants.add_argument("names", nargs="*")
+    mutants.add_argument("--jobs", type=int, default=2)
+    mutants.add_argument("--cuda", action="store_true", help="the device mutants, through the agreement spec on CUDA")
+    mutants.add_argument("--seed", type=seeding.option, default="0",
+                         help="the grading seed of every run (default 0, as in CI)")
+    _add_train(commands)
+    check = commands.add_parser("check", help="check a submission as the grader will (sandboxed), question by question")
+    check.add_argument("submission", help="a .py file, a .ipynb notebook, or a folder of them")
+    check.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one)")
+    check.add_argument("-m", help="only some questions, e.g. part2")
+    check.add_argument("--results-json", help="also write the results (Gradescope's results.json format) here")
+    if IS_KIT:
+        check.add_argument("--seed", type=seeding.option, default=str(RECORDED_SEED),
+                           help=f"the kit checks under the public seed {RECORDED_SEED} only")
+    else:
+        _add_seed(check)
+    template = commands.add_parser("template", help="write a skeleton submission with every contract name")
+    template.add_argument("folder")
+    grade = commands.add_parser("grade", help="grade a folder of submissions: results.json, feedback, JUnit, CSV")
+    grade.add_argument("folder", help="one submission per entry (a .py file, a notebook, or a folder)")
+    grade.add_argument("--out", required=True, help="output folder (one subfolder per submission, gradebook.csv)")
+    grade.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
+    _add_seed(grade)
+    grade.add_argument("--ray", nargs="?", const=LOCAL_RAY, metavar="ADDRESS",
+                       help="one Ray task per submission: on the cluster at ADDRESS (e.g. auto, ray://HOST:10001), "
+                            "or, with no ADDRESS, on a Ray instance started on this machine")
+    grade.add_argument("--ray-cpus", type=float, default=1.0, help="--ray: CPUs per task (default 1)")
+    grade.add_argument("--ray-gpus", type=float, default=0.0,
+                       help="--ray: GPUs per task (default 0; give 1 with --tier gpu)")
+    grade.add_argument("--ray-retries", type=int, default=3,
+                       help="--ray: retries of a task whose worker process or node died (default 3)")
+    kit = commands.add_parser("kit", help="build the student kit: the spec and pset3 check with the reference's "
+                                          "recorded answers, no reference code")
+    kit.add_argument("--out", required=True, help="the folder to write the kit's wheel and README into")
+    kit.add_argument("--rubric", help="the course's rubric TOML (its hidden questions are left out of the kit)")
+    gradescope = commands.add_parser("gradescope", help="build the autograder zip for a Gradescope assignment")
+    gradescope.add_argument("--out", required=True, help="the zip to write, e.g. autograder.zip")
+    gradescope.add_argument("--wheel", help="a pset3-spec wheel to bundle (default: build one from this checkout)")
+    gradescope.add_argument("--rubric", help="the course's rubric TOML: points, titles, visibilities (default: "
+                                             "the bundled one)")
+    mapper = commands.add_parser("map", help="staff: propose pset3.toml lines for each submission's missing "
+                                             "contract names (loads submissions outside the sandbox)",
+                                 description=MAP_HELP)
+    mapper.add_argument("folders", nargs="+", metavar="SUBMISSIONS_DIR", help="a folder of submissions")
+    mapper.add_argument("--write", action="store_true",
+                        help="also write each proposal to SUBMISSIONS_DIR/<submission>.pset3.toml.proposed")
+    mapper.add_argument("--load-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="each file's load budget (default 30; a statement gets at most 5 s)")
+    args, rest = parser.parse_known_args(argv)
+    if IS_KIT and args.command in STAFF_COMMANDS and not (args.command == "report" and args.impl != REFERENCE):
+        return _refuse_in_kit(args.command)
+    if args.command == "grade":
+        return _grade(args, rest)
+    if args.command in ("check", "template", "gradescope", "kit", "map") and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "check":
+        return _check(args)
+    if args.command == "gradescope":
+        return _gradescope(args)
+    if args.command == "kit":
+        return _kit(args)
+    if args.command == "map":
+        return _map(args)
+    if args.command == "template":
+        from autograde.commands.template import write
+
+        try:
+            print(f"wrote {write(Path(args.folder))}")
+        except FileExistsError as exc:
+            print(f"pset3 template: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "report":
+        return _report(args, rest)
+    if args.command == "train":
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        if args.epochs is None:
+            args.epochs = 180 if args.model == "vit" else 2
+        if args.epochs < 1:
+            parser.error("--epochs must be at least 1")
+        if args.limit_batches is not None and args.limit_batches < 1:
+            parser.error("--limit-batches must be at least 1")
+        return _train(args)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    from autograde.commands import matrix
+
+    return matrix.main([*args.names, "--jobs", str(args.jobs), "--seed", args.seed, *(["--cuda"] if args.cuda else [])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -284,7 +284,7 @@ def test_inside_the_worker_only_the_allowlist_exists_and_the_covers_hold(tmp_pat
         (site / name).write_text(text)
     (tmp_path / "look.py").write_text(LOOK)
     impl = SandboxImpl(tmp_path / "look.py", expose=[site])
-    impl.hidden += [site / "reference", site / "spec_tests", site / "autograde" / "rubric.toml"]
+    impl.hidden += [site / "reference", site / "spec_tests", site / "autograde" / "spec" / "rubric.toml"]
     try:
         seen = impl.call("look", str(site), str(PACKAGE_DIR))
     finally:

@@ -111,3 +111,4 @@ def test_template_scores_exactly_zero_and_check_explains_why(tmp_path):
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"0 / {load_rubric().total(part=2):g}" in check.stdout and "must be a pair of booleans" in check.stdout
     assert "FAILED" in check.stdout and "passed in" not in check.stdout  # our report, not pytest's
+    assert "**FAILED**" not in check.stdout and "```" not in check.stdout  # rendered, not Markdown source

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from autograde.batch.grade import LOAD_HEADING, done, feedback
+from autograde.batch.grade import done
+from autograde.spec.render import LOAD_HEADING, feedback
+from autograde.spec.results import Results
 from autograde.spec.rubric import load_rubric
 from tools.examples import FOLDER, MISTAKES, sources
 
@@ -93,11 +95,11 @@ def test_feedback_puts_the_load_report_after_the_table_and_before_every_failure(
               "status": "passed" if s else "failed", "output": f"**FAILED** `test_{q}`" if not s else ""}
              for q, s in (("1.1", 0.0), ("1.2", 1.0), ("2.1", 0.0))]
     data = {"score": 1.0, "max_score": 3.0, "output": report, "tests": tests}
-    shown = feedback("buggy.py", data)
+    shown = feedback("buggy.py", Results.from_json(data))
     assert_load_report_before_failures(shown, data)
     assert shown.index(report) < shown.index("**FAILED** `test_1.1`") < shown.index("**FAILED** `test_2.1`")
     assert shown.count(report) == 1 and "## 1.2 Question 1.2" not in shown  # passed questions are not repeated
-    without = feedback("correct.py", {**data, "output": ""})
+    without = feedback("correct.py", Results.from_json({**data, "output": ""}))
     assert_load_report_before_failures(without, {**data, "output": ""})
 
 

@@ -37,7 +37,8 @@ def outputs(run) -> str:
      f"the grader trusts nothing it observes after that"),
     ("hostile_child_process.py", "does not define `MLPNet`"),
     ("hostile_conftest", "conftest.py was ignored"),
-    ("hostile_forges_frames.py", "the worker sent a malformed message while loading (KeyError"),
+    ("hostile_forges_frames.py",
+     "the worker sent a malformed message while loading (the worker sent a message whose event"),
 ])
 def test_hostile_submission_scores_zero_with_its_reason(spec_runs, name, reason):
     run = spec_runs[name]

@@ -43,7 +43,7 @@ def test_a_folder_without_cifar_says_what_it_looked_for(tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["train", "resnet", "--synthetic"], "invalid choice: 'resnet'"),
     (["train", "cnn"], "one of the arguments --data-root --synthetic is required"),
-    (["train", "cnn", "--synthetic", "--epochs", "0"], "--epochs must be at least 1"),
+    (["train", "cnn", "--synthetic", "--epochs", "0"], "argument --epochs: must be at least 1"),
 ])
 def test_usage_errors(tmp_path, args, message):
     run = pset3(*args, cwd=tmp_path)

@@ -21,7 +21,7 @@ from autograde.commands.mutants import plant  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 FOLDER = REPO / "examples" / "submissions"
 PARTS = [REPO / "reference" / f"part{n}.py" for n in (1, 2, 3)]
-PROBLEMSET = REPO / "autograde" / "problemset.py"
+PROBLEMSET = REPO / "autograde" / "common" / "problemset.py"
 # (question it costs, text in the reference, the mistake that replaces it)
 MISTAKES = [
     ("1.2", "    return grid.permute(1, 2, 0)\n", "    return grid  # forgot to move the channels last\n"),
@@ -60,7 +60,7 @@ def correct_source() -> str:
     for path in [PROBLEMSET, *PARTS]:
         found, body = split_imports(path)
         for statement in found:
-            if not re.match(r"from (__future__|autograde\.problemset) ", statement):
+            if not re.match(r"from (__future__|autograde\.common\.problemset) ", statement):
                 imports.setdefault(statement)
         bodies.append(body)
     head = "from __future__ import annotations\n\n" + "\n".join(sorted(imports))

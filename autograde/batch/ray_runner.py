@@ -1,6 +1,6 @@
 """`pset3 grade --ray [ADDRESS]`: one Ray task per submission, exactly one result each.
 
-Each task runs the same per-submission grade as the local path (`grade.grade_submission`: the same
+Each task runs the same per-submission grade as the local path (`graded.grade_submission`: the same
 pytest process, sandbox, results, feedback and JUnit) on whichever node Ray picks. The submission's
 files travel with the task and its outputs come back as data, which the driver writes atomically
 under OUT: no filesystem is shared. A node writes its synthetic CIFAR-10 once, under its temporary
@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograde.batch.grade import Graded, grade_submission, write_outputs
+from autograde.batch.grade import Job
+from autograde.batch.graded import Graded, grade_submission
 from autograde.common import intake, synthetic_cifar
 from autograde.spec.results import fail_closed
 from autograde.spec.rubric import load_rubric
@@ -29,17 +30,14 @@ class RayOptions:
     retries: int = 3  # Ray's retries of a task whose worker process or node died
 
 
-def node_data_root() -> Path:
-    """This node's synthetic CIFAR-10, written once (atomically, so tasks side by side share it)."""
-    return synthetic_cifar.write(Path(tempfile.gettempdir()) / f"pset3-cifar10-synthetic-v{synthetic_cifar.VERSION}")
-
-
 def grade_task(name: str, files: intake.Files, data_root: str | None, threads: int, extra: list[str],
                seed: str) -> Graded:
     """The body of one Ray task, on a node: the submission unpacked into a fresh folder and graded."""
     with tempfile.TemporaryDirectory(prefix="pset3-ray-") as tmp:
         submission = intake.write(files, Path(tmp) / name)
-        root = Path(data_root) if data_root else node_data_root()
+        # This node's own synthetic CIFAR-10 unless one was given: written once, atomically, so that tasks
+        # side by side share it.
+        root = synthetic_cifar.data_root(Path(data_root) if data_root else None, Path(tempfile.gettempdir()))
         return grade_submission(submission, root, threads, extra, seed)
 
 
@@ -68,36 +66,39 @@ def _check_resources(options: RayOptions) -> None:
                              f"{total.get(kind, 0):g} in all")
 
 
-def grade_on_ray(todo: list[Path], out: Path, options: RayOptions, data_root: Path | None, extra: list[str],
-                 seed: str, advance: Callable[[], None]) -> None:
-    """One task per submission of `todo`; each result written under `out` as it arrives."""
-    import ray
+@dataclass(frozen=True)
+class RayRunner:
+    """`pset3 grade`'s runner on Ray: one task per submission; each result handed back as it arrives."""
 
-    started = connect(options)
-    try:
-        _check_resources(options)
-        task = ray.remote(grade_task).options(num_cpus=options.cpus, num_gpus=options.gpus,
-                                              max_retries=options.retries, retry_exceptions=False)
-        threads = max(1, int(options.cpus))
-        root = str(data_root) if data_root else None
-        pending = {}
-        for p in todo:
-            try:  # read here, safely (`autograde.common.intake`): the task gets the files, not the path
-                files = intake.read(p)
-            except intake.Refused as exc:
-                write_outputs(out / p.name, Graded(p.name, fail_closed(load_rubric(), str(exc)), None))
-                advance()
-                continue
-            pending[task.remote(p.name, files, root, threads, extra, seed)] = p
-        while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            for ref in ready:
-                submission = pending.pop(ref)
-                write_outputs(out / submission.name, _result(ref, submission.name, options))
-                advance()
-    finally:
-        if started:
-            ray.shutdown()
+    options: RayOptions = RayOptions()
+    where: str = " on Ray"
+
+    def run(self, todo: list[Path], job: Job, record: Callable[[Graded], None]) -> None:
+        import ray
+
+        options = self.options
+        started = connect(options)
+        try:
+            _check_resources(options)
+            task = ray.remote(grade_task).options(num_cpus=options.cpus, num_gpus=options.gpus,
+                                                  max_retries=options.retries, retry_exceptions=False)
+            threads = max(1, int(options.cpus))
+            root = str(job.data_root) if job.data_root else None
+            pending = {}
+            for p in todo:
+                try:  # read here, safely (`autograde.common.intake`): the task gets the files, not the path
+                    files = intake.read(p)
+                except intake.Refused as exc:
+                    record(Graded(p.name, fail_closed(load_rubric(), str(exc)), None))
+                    continue
+                pending[task.remote(p.name, files, root, threads, list(job.extra), job.seed)] = p
+            while pending:
+                ready, _ = ray.wait(list(pending), num_returns=1)
+                for ref in ready:
+                    record(_result(ref, pending.pop(ref).name, options))
+        finally:
+            if started:
+                ray.shutdown()
 
 
 def _result(ref: object, name: str, options: RayOptions) -> Graded:

@@ -8,18 +8,16 @@ and a fail-closed result), the kill matrix (`spec_args`, `thread_env`) and the b
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from autograde.common.layout import PACKAGE_DIR, SPEC_DIR
 from autograde.spec import seeding
-from autograde.spec.results import fail_closed, fenced
+from autograde.spec.results import Results, fail_closed, fenced
 from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
 from autograde.worker.isolation import die_with_parent
 
@@ -68,8 +66,8 @@ def _stop(proc: subprocess.Popen, limit: float) -> str:
 
 def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
              time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
-             seed: str = seeding.RANDOM) -> tuple[dict[str, Any], str | None]:
-    """The spec on one submission in its own pytest process: (results.json data, JUnit XML or None).
+             seed: str = seeding.RANDOM) -> tuple[Results, str | None]:
+    """The spec on one submission in its own pytest process: (its results, JUnit XML or None).
     Always returns results: a run that ends without them gets a fail-closed zero with the reason.
     `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.spec.seeding`)."""
     with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
@@ -83,11 +81,11 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
             proc.wait(time_limit)
         except subprocess.TimeoutExpired:
             reason = _stop(proc, time_limit)
-            if results.exists():  # the interrupted run's results: what ran is kept, the rest failed
-                data = json.loads(results.read_text())
-                data["output"] = "\n\n".join(filter(None, [fenced(reason), data.get("output")]))
-                return data, junit.read_text() if junit.exists() else None
+            kept = Results.read(results)  # the interrupted run's results: what ran is kept, the rest failed
+            if kept is not None:
+                return kept.noting(fenced(reason)), junit.read_text() if junit.exists() else None
         else:
             reason = f"the grader exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}"
-        data = json.loads(results.read_text()) if results.exists() else fail_closed(load_rubric(rubric), reason)
+        # The one read of a spec run's results.json: the run wrote it in its own process.
+        data = Results.read(results) or fail_closed(load_rubric(rubric), reason)
         return data, junit.read_text() if junit.exists() else None

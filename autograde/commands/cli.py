@@ -14,15 +14,19 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograde.batch.specrun import spec_args
 from autograde.common.layout import IS_KIT
 from autograde.spec import seeding
 from autograde.spec.recording import RECORDED_SEED
 from autograde.worker.loading import REFERENCE
+
+if TYPE_CHECKING:
+    from autograde.batch.grade import Runner
+    from autograde.spec.results import Results
 
 
 def _report(args: argparse.Namespace, rest: list[str]) -> int:
@@ -32,19 +36,24 @@ def _report(args: argparse.Namespace, rest: list[str]) -> int:
     return int(pytest.main(argv))
 
 
+class _Results:
+    """Catches the run's results from the plugin's hook: `pset3 check` reads no file back."""
+
+    results: Results | None = None
+
+    def pytest_pset3_results(self, config: object, results: Results) -> None:
+        self.results = results
+
+
 def _check(args: argparse.Namespace) -> int:
     """The spec on one submission in the sandbox; pytest's own output is hidden, ours is brief."""
     import contextlib
     import io
-    import json
-    import shutil
-    import tempfile
-    from collections import Counter
 
     import pytest
     from rich.console import Console
 
-    from autograde.spec.results import results_table
+    from autograde.spec.render import print_report
 
     if not Path(args.submission).exists():
         print(f"pset3 check: no such file or folder: {args.submission}", file=sys.stderr)
@@ -54,39 +63,20 @@ def _check(args: argparse.Namespace) -> int:
               f"answers are the reference's, recorded under that seed); your course grades under its own seeds",
               file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="pset3-check-") as tmp:
-        results = Path(tmp) / "results.json"
-        argv = spec_args(args.submission, "-q", "--results-json", str(results),
-                         *(["--data-root", args.data_root] if args.data_root else []),
-                         "--seed", args.seed, *(["-m", args.m] if args.m else []))
-        with contextlib.redirect_stdout(io.StringIO()) as noise:
-            code = pytest.main(argv)
-        if not results.exists():
-            print(noise.getvalue()[-3000:], file=sys.stderr)
-            return int(code) or 2
-        data = json.loads(results.read_text())
-        if args.results_json:
-            shutil.copyfile(results, args.results_json)
-    console = Console()
-    seed = data.get("extra_data", {}).get("seed")
+    argv = spec_args(args.submission, "-q", *(["--results-json", args.results_json] if args.results_json else []),
+                     *(["--data-root", args.data_root] if args.data_root else []),
+                     "--seed", args.seed, *(["-m", args.m] if args.m else []))
+    caught = _Results()
+    with contextlib.redirect_stdout(io.StringIO()) as noise:
+        code = pytest.main(argv, plugins=[caught])
+    results = caught.results
+    if results is None:
+        print(noise.getvalue()[-3000:], file=sys.stderr)
+        return int(code) or 2
     how = ("compared with the reference's answers recorded for it" if IS_KIT
-           else f"--seed {seed} grades it again the same way")
-    console.print(results_table(data, f"pset3 check {args.submission} (seed {seed}: {how})"))
-    for t in data["tests"]:
-        if t["status"] != "passed":
-            console.rule(f"{t['number']} {t['name'].split(' ', 1)[1]}", style="red")
-            console.print(t["output"], markup=False, highlight=False)
-    skipped = data.get("extra_data", {}).get("skipped", {})
-    if skipped:
-        console.rule("not checked here (counted neither passed nor failed)", style="yellow")
-        for question, reasons in skipped.items():
-            for why, count in Counter(reasons).items():
-                console.print(f"{question}: {count} check{'s' if count > 1 else ''}: {why}", markup=False,
-                              highlight=False)
-    if data.get("output"):
-        console.rule("loading the submission")
-        console.print(data["output"], markup=False, highlight=False)
-    return 0 if data["score"] == data["max_score"] else 1
+           else f"--seed {results.seed} grades it again the same way")
+    print_report(Console(), results, f"pset3 check {args.submission} (seed {results.seed}: {how})")
+    return 0 if results.score == results.max_score else 1
 
 
 LOCAL_RAY = "local"  # `--ray` without an address
@@ -96,36 +86,40 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     """Extra arguments go to each submission's pytest run (e.g. --timeout 60)."""
     from rich.console import Console
 
-    from autograde.batch.grade import grade
-    from autograde.spec.results import gradebook_table
+    from autograde.batch.grade import Job, grade
+    from autograde.spec.render import gradebook_table
 
     folder = Path(args.folder)
     if not folder.is_dir():
         print(f"pset3 grade: {folder} is not a folder of submissions", file=sys.stderr)
         return 2
-    if args.workers < 1:
-        print("pset3 grade: --workers must be at least 1", file=sys.stderr)
-        return 2
-    ray = None
-    if args.ray is not None:
-        from autograde.batch.ray_runner import RayOptions
-
-        if args.ray_cpus <= 0 or args.ray_gpus < 0 or args.ray_retries < 0:
-            print("pset3 grade: --ray-cpus must be above 0, --ray-gpus and --ray-retries at least 0", file=sys.stderr)
-            return 2
-        ray = RayOptions(None if args.ray == LOCAL_RAY else args.ray, args.ray_cpus, args.ray_gpus, args.ray_retries)
     try:
-        gradebook = grade(folder, Path(args.out), args.workers, args.force,
-                          Path(args.data_root) if args.data_root else None, rest, args.seed, ray)
+        runner = _runner(args)
+        batch = grade(folder, Path(args.out), runner, Job(tuple(rest), args.seed,
+                                                          Path(args.data_root) if args.data_root else None),
+                      args.force)
     except ImportError as exc:
         print(f"pset3 grade --ray: {exc} (install it with: pip install 'pset3-spec[ray]')", file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"pset3 grade: {exc}", file=sys.stderr)
         return 2
-    header, *rows = list(csv.reader(gradebook.open()))
-    Console().print(gradebook_table(header, rows, f"gradebook: {gradebook}"))
+    Console().print(gradebook_table(batch.rows, batch.questions, f"gradebook: {batch.gradebook}"))
     return 0
+
+
+def _runner(args: argparse.Namespace) -> Runner:
+    """Where the batch runs: on this machine, or on Ray (`--ray`); a ValueError says what is wrong."""
+    if args.ray is None:
+        from autograde.batch.local import LocalRunner
+
+        return LocalRunner(args.workers)
+    from autograde.batch.ray_runner import RayOptions, RayRunner
+
+    if args.ray_cpus <= 0 or args.ray_gpus < 0 or args.ray_retries < 0:
+        raise ValueError("--ray-cpus must be above 0, --ray-gpus and --ray-retries at least 0")
+    return RayRunner(RayOptions(None if args.ray == LOCAL_RAY else args.ray, args.ray_cpus, args.ray_gpus,
+                                args.ray_retries))
 
 
 def _gradescope(args: argparse.Namespace) -> int:
@@ -202,8 +196,9 @@ def _train(args: argparse.Namespace) -> int:
     from autograde.commands.train import TrainingError, run
 
     out = Path(args.out or f"runs/{args.model}")
+    epochs = args.epochs or (180 if args.model == "vit" else 2)
     try:
-        summary = run(args.model, out, args.epochs, args.device, None if args.synthetic else Path(args.data_root),
+        summary = run(args.model, out, epochs, args.device, None if args.synthetic else Path(args.data_root),
                       args.small, args.limit_batches)
     except TrainingError as exc:
         print(f"pset3 train: {exc}", file=sys.stderr)
@@ -220,13 +215,25 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     data = train.add_mutually_exclusive_group(required=True)
     data.add_argument("--data-root", help="folder holding cifar-10-batches-py (the unpacked CIFAR-10 archive)")
     data.add_argument("--synthetic", action="store_true", help="write and use a synthetic CIFAR-10 under --out")
-    train.add_argument("--epochs", type=int, default=None, help="default: 180 for vit (the tutorial's), 2 for cnn")
+    train.add_argument("--epochs", type=_at_least_one, default=None,
+                       help="default: 180 for vit (the tutorial's), 2 for cnn")
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
     train.add_argument("--out", help="output folder (default: runs/MODEL)")
     train.add_argument("--small", action="store_true", help="vit only: a small configuration that trains on a CPU")
-    train.add_argument("--limit-batches", type=int, metavar="N",
+    train.add_argument("--limit-batches", type=_at_least_one, metavar="N",
                        help="at most N training batches per epoch (and N evaluation batches): a quick check of the "
                             "pipeline, not a real run")
+
+
+def _at_least_one(text: str) -> int:
+    """A count option's value (--epochs, --workers, ...): argparse names the option in its error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _add_seed(command: argparse.ArgumentParser) -> None:
@@ -235,7 +242,7 @@ def _add_seed(command: argparse.ArgumentParser) -> None:
                               "reproduce a grade exactly); default: a fresh random one per submission")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pset3", description="pset3-spec: conformance suite and autograder")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="run the spec on one implementation and print the per-question table",
@@ -244,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--results-json", help="also write Gradescope's results.json here")
     mutants = commands.add_parser("mutants", help="run the mutant kill matrix")
     mutants.add_argument("names", nargs="*")
-    mutants.add_argument("--jobs", type=int, default=2)
+    mutants.add_argument("--jobs", type=_at_least_one, default=2)
     mutants.add_argument("--cuda", action="store_true", help="the device mutants, through the agreement spec on CUDA")
     mutants.add_argument("--seed", type=seeding.option, default="0",
                          help="the grading seed of every run (default 0, as in CI)")
@@ -264,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="grade a folder of submissions: results.json, feedback, JUnit, CSV")
     grade.add_argument("folder", help="one submission per entry (a .py file, a notebook, or a folder)")
     grade.add_argument("--out", required=True, help="output folder (one subfolder per submission, gradebook.csv)")
-    grade.add_argument("--workers", type=int, default=2, help="submissions graded side by side (default 2)")
+    grade.add_argument("--workers", type=_at_least_one, default=2, help="submissions graded side by side (default 2)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
     _add_seed(grade)
@@ -293,47 +300,41 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write each proposal to SUBMISSIONS_DIR/<submission>.pset3.toml.proposed")
     mapper.add_argument("--load-timeout", type=float, default=30.0, metavar="SECONDS",
                         help="each file's load budget (default 30; a statement gets at most 5 s)")
+    return parser
+
+
+def _template(args: argparse.Namespace) -> int:
+    from autograde.commands.template import write
+
+    try:
+        print(f"wrote {write(Path(args.folder))}")
+    except FileExistsError as exc:
+        print(f"pset3 template: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _mutants(args: argparse.Namespace) -> int:
+    from autograde.commands import matrix
+
+    return matrix.report(args.names, args.jobs, args.cuda, args.seed)
+
+
+# Each command's handler. Those in PASSES_ON also get the arguments pset3 does not know, for pytest.
+HANDLERS = {"report": _report, "mutants": _mutants, "train": _train, "check": _check, "template": _template,
+            "grade": _grade, "kit": _kit, "gradescope": _gradescope, "map": _map}
+PASSES_ON = frozenset({"report", "grade"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args, rest = parser.parse_known_args(argv)
     if IS_KIT and args.command in STAFF_COMMANDS and not (args.command == "report" and args.impl != REFERENCE):
         return _refuse_in_kit(args.command)
-    if args.command == "grade":
-        return _grade(args, rest)
-    if args.command in ("check", "template", "gradescope", "kit", "map") and rest:
+    if rest and args.command not in PASSES_ON:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.command == "check":
-        return _check(args)
-    if args.command == "gradescope":
-        return _gradescope(args)
-    if args.command == "kit":
-        return _kit(args)
-    if args.command == "map":
-        return _map(args)
-    if args.command == "template":
-        from autograde.commands.template import write
-
-        try:
-            print(f"wrote {write(Path(args.folder))}")
-        except FileExistsError as exc:
-            print(f"pset3 template: {exc}", file=sys.stderr)
-            return 2
-        return 0
-    if args.command == "report":
-        return _report(args, rest)
-    if args.command == "train":
-        if rest:
-            parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        if args.epochs is None:
-            args.epochs = 180 if args.model == "vit" else 2
-        if args.epochs < 1:
-            parser.error("--epochs must be at least 1")
-        if args.limit_batches is not None and args.limit_batches < 1:
-            parser.error("--limit-batches must be at least 1")
-        return _train(args)
-    if rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    from autograde.commands import matrix
-
-    return matrix.main([*args.names, "--jobs", str(args.jobs), "--seed", args.seed, *(["--cuda"] if args.cuda else [])])
+    handler = HANDLERS[args.command]
+    return handler(args, rest) if args.command in PASSES_ON else handler(args)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
     with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
         out = Path(tmp)
         if not any(a.startswith("--data-root") for a in pytest_args):
-            pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.write(out / "cifar10")))
+            pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.data_root(None, out)))
         numbered = [f"{i}={p}" for i, p in enumerate(paths)]
         jobs = max(1, min(jobs, len(paths)))
         env = thread_env(threads_each(jobs))
@@ -160,22 +160,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
     parser.add_argument("--seed", default="0", help="the grading seed of every spec run (default 0, as in CI)")
     args = parser.parse_args(argv)
+    return report(args.names, args.jobs, args.cuda, args.seed)
+
+
+def report(names: list[str], jobs: int = 2, cuda: bool = False, seed: str = "0") -> int:
+    """Run the catalogue's mutants (`names`, or all) and print whether each fails as specified: `pset3
+    mutants`. 0 when all do, 1 when one does not, 2 when the matrix cannot run here."""
     if not CATALOG.is_file():
         print(f"the mutants live only in a checkout of pset3-spec ({CATALOG} is missing)", file=sys.stderr)
         return 2
-    if args.cuda and (reason := cuda_missing()):
+    if cuda and (reason := cuda_missing()):
         print(f"--cuda: {reason}", file=sys.stderr)
         return 2
-    mutants = [m for m in read_catalog() if (not args.names or m.name in args.names)
-               and (m.tier == "gpu" or not args.cuda)]
-    pytest_args = (*(CUDA_RUN if args.cuda else ()), "--seed", args.seed)
-    outcomes = run_matrix([m.path for m in mutants], jobs=args.jobs, pytest_args=pytest_args)
+    mutants = [m for m in read_catalog() if (not names or m.name in names) and (m.tier == "gpu" or not cuda)]
+    pytest_args = (*(CUDA_RUN if cuda else ()), "--seed", seed)
+    outcomes = run_matrix([m.path for m in mutants], jobs=jobs, pytest_args=pytest_args)
     ok = True
     for m in mutants:
         o = outcomes[m.path]
-        as_specified = not o.error and o.failed == m.expected_failures(args.cuda)
+        as_specified = not o.error and o.failed == m.expected_failures(cuda)
         ok &= as_specified
-        expected = sorted(m.expected_failures(args.cuda)) or "nothing"
+        expected = sorted(m.expected_failures(cuda)) or "nothing"
         verdict = ("as specified" if as_specified
                    else f"NOT as specified (should fail {expected}): {o.error or sorted(o.failed)}")
         print(f"{m.name:40s} {m.question:5s} {m.tier:4s} {verdict}")

@@ -178,7 +178,7 @@ def run(model: str, out: Path, epochs: int, device: str, data_root: Path | None,
 
     torch_device = check_device(device)
     out.mkdir(parents=True, exist_ok=True)
-    root = data_root if data_root is not None else synthetic_cifar.write(out / "synthetic-cifar10")
+    root = synthetic_cifar.data_root(data_root, out)
     check_data_root(root)
     with synthetic_cifar.relax_integrity_check(), quiet():
         if model == "cnn":

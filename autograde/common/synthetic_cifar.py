@@ -76,6 +76,13 @@ def _batch(path: Path, name: str, labels: np.ndarray, rng: np.random.Generator, 
         pickle.dump(entry, f, protocol=4)
 
 
+def data_root(given: Path | None, scratch: Path) -> Path:
+    """Which CIFAR-10 a run reads, the one rule for every entry point: `given` (a real CIFAR-10, or one
+    already written), else the synthetic one under `scratch`, written there once and then shared by
+    every run that names the same folder."""
+    return given if given is not None else write(scratch / f"pset3-cifar10-synthetic-v{VERSION}")
+
+
 def write(root: Path, seed: int = 0) -> Path:
     """Write the full-size dataset under `root` (atomically: readers see all of it or none)."""
     root = Path(root)

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from autograde.wire.protocol import FileReport
+
 if TYPE_CHECKING:  # the probes (and torch) are imported on first use: the plugin loads this module first
     from autograde.worker.loading import Submission
 
@@ -85,12 +87,10 @@ class Impl:
         return []
 
 
-def describe_load(notes: list[str], files: list[dict[str, Any]], import_errors: list[tuple[str, str]]) -> list[str]:
+def describe_load(notes: list[str], files: list[FileReport], import_errors: list[tuple[str, str]]) -> list[str]:
     """The load report: notes (files ignored), each file's statements that did not run, load errors."""
-    from autograde.worker.execution import describe_file
-
     lines = list(notes)
-    lines += [describe_file(f) for f in files if f["skipped"]]
+    lines += [f.describe() for f in files if f.skipped]
     for message, detail in import_errors:
         lines.append(f"The submission did not load: {message}" + (f"\n{detail}" if detail else ""))
     return lines

@@ -25,7 +25,8 @@ from autograde.common.tracebacks import describe
 from autograde.spec import seeding
 from autograde.spec.observe import Impl, InProcessImpl
 from autograde.spec.recording import RECORDED_SEED, RecordedImpl, Recorder
-from autograde.spec.results import Gradebook, gradescope, render_table, write_json_atomically
+from autograde.spec.render import run_table, to_text
+from autograde.spec.results import Gradebook, Results, graded
 from autograde.spec.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from autograde.spec.sandbox import CALL_TIMEOUT, START_TIMEOUT, SandboxImpl
 from autograde.spec.tiers import NOT_CPU_TIER, TIERS, cuda_missing
@@ -60,6 +61,18 @@ SECONDS_OPTIONS = (
     ("--load-timeout", LOAD_TIMEOUT, f"seconds all top-level statements of one file may run; after that only "
      f"definitions (def, class, import) run, for {DEFINITIONS_GRACE:g} s more"),
 )
+
+
+class Hooks:
+    """The hooks this plugin calls, for callers that run the spec in their own process."""
+
+    @pytest.hookspec
+    def pytest_pset3_results(self, config: pytest.Config, results: Results) -> None:
+        """The run's results, as data, once its last test has run (`pset3 check` prints them)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(Hooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -264,9 +277,8 @@ class GradingSession:
 
     @cached_property
     def data_root(self) -> Path:
-        if self.config.getoption("--data-root") is not None:
-            return self.data_folder
-        return synthetic_cifar.write(self.data_folder / "root")
+        given = self.config.getoption("--data-root") is not None
+        return synthetic_cifar.data_root(self.data_folder if given else None, self.data_folder)
 
     @property
     def sandboxed(self) -> bool:
@@ -372,12 +384,12 @@ class GradingSession:
         record = self.config.getoption("--record-answers")
         if record and "ref" in self.__dict__:
             self.ref.write(Path(record))
+        results = graded(self.gradebook.results(), time.monotonic() - self.started, output=self.load_summary(),
+                         seed=seeding.grading_seed())
         path = self.config.getoption("--results-json")
         if path:
-            results = self.gradebook.results()
-            data = gradescope(results, time.monotonic() - self.started, output=self.load_summary(),
-                              seed=seeding.grading_seed())
-            write_json_atomically(Path(path), data)
+            results.write(Path(path))
+        self.config.hook.pytest_pset3_results(config=self.config, results=results)
 
     def close_worker(self) -> None:
         if "impl" in self.__dict__ and isinstance(self.impl, SandboxImpl):
@@ -404,7 +416,7 @@ class GradingSession:
             tr.write_line(f"The run stopped early ({pytest.ExitCode(exitstatus).name}): tests that did not run "
                           f"count as failed.", red=True, bold=True)
         width = min(self.config.get_terminal_writer().fullwidth, 120)
-        tr.write(render_table(results, "", color=tr.hasmarkup, width=width))
+        tr.write(to_text(run_table(results, ""), color=tr.hasmarkup, width=width))
         summary = self.load_summary()
         if summary:
             tr.write_sep("-", "loading the submission")

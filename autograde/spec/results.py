@@ -1,20 +1,17 @@
-"""Per-question results of a run: the terminal table and Gradescope's results.json (docs/architecture.md)."""
+"""Per-question results of a run: a run's tally (`Gradebook`), and one submission's grade as data (`Results`),
+which alone reads and writes Gradescope's results.json (docs/architecture.md, The data flow of one grade)."""
 
 from __future__ import annotations
 
 import importlib.metadata
-import io
 import json
 import os
 import platform
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from autograde.spec.rubric import Question, Rubric
 
@@ -80,62 +77,6 @@ def _question_order(qid: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in qid.split("."))
 
 
-def _points(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-Row = tuple[list[str], str | None]  # a table row's cells and its rich style
-
-
-def table(title: str, columns: list[tuple[str, str]], rows: list[Row]) -> Table:
-    """Every table the grader prints (the run's results, `pset3 check`, the gradebook): `columns` are
-    (header, justify) pairs; a row whose first cell is "Total" is bold."""
-    out = Table(title=title or None, title_justify="left")
-    for header, justify in columns:
-        out.add_column(header, justify=justify)
-    for cells, style in rows:
-        out.add_row(*cells, style=("bold " + (style or "")).strip() if cells[0].lower() == "total" else style)
-    return out
-
-
-def to_text(rendered: Table, color: bool, width: int = 100) -> str:
-    buffer = io.StringIO()
-    Console(file=buffer, force_terminal=color, no_color=not color, width=width).print(rendered)
-    return buffer.getvalue()
-
-
-def render_table(results: list[QuestionResult], title: str, color: bool, width: int = 100) -> str:
-    """The per-question table printed at the end of every run."""
-    rows: list[Row] = []
-    for r in results:
-        style = "green" if r.failed == 0 and r.ran else ("red" if r.failed else "yellow")
-        tests = f"{r.passed} / {r.ran}" + (f" ({r.skipped} skipped)" if r.skipped else "")
-        points = (_points(r.score) + " / " + _points(r.question.points) if r.graded
-                  else "not run" if r.question.points else "ungraded")
-        rows.append(([r.question.id, r.question.title, points, tests], style if color else None))
-    earned = sum(r.score for r in results)
-    possible = sum(r.question.points for r in results if r.graded)
-    rows.append((["Total", "", f"{_points(earned)} / {_points(possible)}", ""], None))
-    columns = [("Question", "left"), ("Title", "left"), ("Points", "right"), ("Tests passed", "right")]
-    return to_text(table(title, columns, rows), color, width)
-
-
-def results_table(data: dict[str, Any], title: str) -> Table:
-    """The per-question table of a results.json (what `pset3 check` shows a student)."""
-    rows: list[Row] = [([t["number"], t["name"].split(" ", 1)[1], f"{t['score']:g} / {t['max_score']:g}"],
-                        "green" if t["status"] == "passed" else "red") for t in data["tests"]]
-    rows.append((["Total", "", f"{data['score']:g} / {data['max_score']:g}"], None))
-    return table(title, [("Question", "left"), ("Title", "left"), ("Points", "right")], rows)
-
-
-def gradebook_table(header: list[str], rows: list[list[str]], title: str) -> Table:
-    """gradebook.csv turned on its side: one row per question, one column per submission."""
-    columns = [("question", "left"), *((row[0], "right") for row in rows)]
-    body: list[Row] = [([question, *(f"{float(row[i]):g}" for row in rows)], None)
-                       for i, question in enumerate(header[1:], start=1)]
-    return table(title, columns, body)
-
-
 def fenced(text: str) -> str:
     """`text` as a Markdown code block, its fence longer than any run of backticks inside it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -163,46 +104,119 @@ def versions() -> dict[str, str]:
     return found
 
 
-def results_json(tests: list[dict[str, Any]], execution_time: float, output: str,
-                 seed: int | None = None, skipped: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """Gradescope's results.json around its per-question `tests` (output in Markdown, pytest's
-    own stdout hidden from students). `skipped`: per question, why each skipped test was not run."""
-    return {
-        "score": round(sum(t["score"] for t in tests), 4),
-        "max_score": sum(t["max_score"] for t in tests),
-        "execution_time": round(execution_time, 2),
-        "output": fenced(output) if output else "",
-        "output_format": "md",
-        "test_output_format": "md",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "extra_data": {"versions": versions(), **({} if seed is None else {"seed": seed}),
-                       **({"skipped": skipped} if skipped else {})},
-        "tests": tests,
-    }
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """One question's result: an entry of results.json's `tests` (Gradescope's format), with how many of
+    its tests passed, ran and were skipped."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    passed: bool
+    visibility: str = "visible"
+    output: str = ""  # Markdown: each failed test, its message in a code block
+    tests: tuple[int, int, int] | None = None  # (passed, ran, skipped); None where not counted (fail-closed)
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.passed else "failed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.id, "name": f"{self.id} {self.title}", "score": round(self.score, 4),
+                "max_score": self.max_score, "status": self.status, "visibility": self.visibility,
+                "output": self.output}
+
+    @classmethod
+    def from_json(cls, entry: dict[str, Any], tests: list[int] | None) -> QuestionOutcome:
+        qid = str(entry["number"])
+        return cls(qid, str(entry["name"]).removeprefix(f"{qid} "), float(entry["score"]), float(entry["max_score"]),
+                   entry["status"] == "passed", entry.get("visibility", "visible"), entry.get("output", ""),
+                   tuple(tests) if tests else None)
 
 
-def _entry(question: Question, score: float, passed: bool, output: str) -> dict[str, Any]:
-    """One question's entry in results.json's `tests`."""
-    return {"number": question.id, "name": f"{question.id} {question.title}", "score": round(score, 4),
-            "max_score": question.points, "status": "passed" if passed else "failed",
-            "visibility": question.visibility, "output": output}
+@dataclass(frozen=True)
+class Results:
+    """One submission's grade as data: built by the plugin (or `fail_closed`), serialised to results.json
+    only by `to_json`, and passed along as it is by everything that runs the spec."""
+
+    questions: tuple[QuestionOutcome, ...]  # the graded questions, in question order
+    output: str = ""  # Markdown: the load report, or why the submission could not be graded
+    seed: int | None = None
+    execution_time: float = 0.0
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # per question, why each skipped test did not run
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.score for q in self.questions), 4)
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.max_score for q in self.questions)
+
+    def scores(self) -> dict[str, float]:
+        return {q.id: q.score for q in self.questions}
+
+    def to_json(self) -> dict[str, Any]:
+        """Gradescope's results.json: output in Markdown, pytest's own stdout hidden from students."""
+        extra: dict[str, Any] = {"versions": self.versions}
+        if self.seed is not None:
+            extra["seed"] = self.seed
+        if self.skipped:
+            extra["skipped"] = self.skipped
+        counted = {q.id: list(q.tests) for q in self.questions if q.tests is not None}
+        if counted:
+            extra["tests"] = counted
+        return {"score": self.score, "max_score": self.max_score, "execution_time": round(self.execution_time, 2),
+                "output": self.output, "output_format": "md", "test_output_format": "md", "visibility": "visible",
+                "stdout_visibility": "hidden", "extra_data": extra, "tests": [q.to_json() for q in self.questions]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Results:
+        """A results.json another process wrote (a spec run's, a finished submission's of an earlier batch)."""
+        extra = data.get("extra_data", {})
+        counted = extra.get("tests", {})
+        return cls(tuple(QuestionOutcome.from_json(t, counted.get(str(t["number"]))) for t in data["tests"]),
+                   data.get("output", ""), extra.get("seed"), float(data.get("execution_time", 0.0)),
+                   extra.get("skipped", {}), extra.get("versions", {}))
+
+    @classmethod
+    def read(cls, path: Path) -> Results | None:
+        """The results at `path`, or None where there are none (missing, or not results.json)."""
+        try:
+            return cls.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path) -> None:
+        write_json_atomically(path, self.to_json())
+
+    def noting(self, text: str) -> Results:
+        """These results with `text` (Markdown) before their output: why a run stopped, say."""
+        return replace(self, output="\n\n".join(filter(None, [text, self.output])))
+
+    def timed(self, seconds: float) -> Results:
+        return replace(self, execution_time=seconds)
 
 
-def gradescope(results: list[QuestionResult], execution_time: float, output: str = "",
-               seed: int | None = None) -> dict[str, Any]:
-    """Gradescope's results.json: one entry per graded question (0-point questions, and questions
-    whose tests were all skipped, are not graded)."""
-    tests = [_entry(r.question, r.score, r.failed == 0 and r.ran > 0, _question_output(r)) for r in results if r.graded]
+def graded(results: list[QuestionResult], execution_time: float, output: str = "", seed: int | None = None
+           ) -> Results:
+    """A run's Results: one entry per graded question (0-point questions, and questions whose tests were
+    all skipped, are not graded); `output`, the load report, in a code block."""
+    questions = tuple(QuestionOutcome(r.question.id, r.question.title, r.score, r.question.points,
+                                      r.failed == 0 and r.ran > 0, r.question.visibility, _question_output(r),
+                                      (r.passed, r.ran, r.skipped)) for r in results if r.graded)
     skipped = {r.question.id: [why for _, why in r.skips] for r in results if r.skips and r.question.points}
-    return results_json(tests, execution_time, output, seed, skipped)
+    return Results(questions, fenced(output) if output else "", seed, execution_time, skipped, versions())
 
 
-def fail_closed(rubric: Rubric, reason: str) -> dict[str, Any]:
+def fail_closed(rubric: Rubric, reason: str) -> Results:
     """A zero for every graded question, each saying why: what a submission gets when it could not be
     graded at all."""
-    tests = [_entry(q, 0, False, f"not graded: {reason}") for q in rubric.questions.values() if q.points > 0]
-    return results_json(tests, 0, f"This submission could not be graded: {reason}")
+    questions = tuple(QuestionOutcome(q.id, q.title, 0, q.points, False, q.visibility, f"not graded: {reason}")
+                      for q in rubric.questions.values() if q.points > 0)
+    return Results(questions, fenced(f"This submission could not be graded: {reason}"), versions=versions())
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -10,7 +10,6 @@ answering. Its output is drained continuously and kept up to a cap.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import select
 import shutil
@@ -28,7 +27,16 @@ from autograde.common.layout import GRADER_DIR, PACKAGE_DIR, REFERENCE_DIR
 from autograde.spec.observe import Impl, describe_load
 from autograde.wire import channel
 from autograde.wire.frames import FrameError, read_frame, write_frame
-from autograde.worker.execution import DEFAULT_BUDGET, Budget, Skipped
+from autograde.wire.protocol import (
+    Answer,
+    Config,
+    Hello,
+    ProtocolError,
+    Request,
+    StatementEvent,
+    decode_loading,
+)
+from autograde.worker.execution import DEFAULT_BUDGET, Budget
 from autograde.worker.fork import ForkedWorker, can_fork, fork_worker
 from autograde.worker.isolation import GiB, answer_paths, readable_by_all
 
@@ -56,26 +64,6 @@ def resident_bytes(group: int) -> int:
     return total
 
 
-def loading_message(text: str) -> dict[str, Any]:
-    """A message the worker sends while loading, checked field by field: the submission runs in that
-    process and could write to the pipe itself, so nothing malformed may reach the reports."""
-    try:
-        message = json.loads(text)
-        if "ready" in message:
-            return {"ready": True, "notes": [str(n) for n in message["notes"]],
-                    "files": [{"name": str(f["name"]), "ran": int(f["ran"]), "seconds": float(f["seconds"]),
-                               "skipped": [Skipped.from_data(s).as_data() for s in f["skipped"]]}
-                              for f in message["files"]],
-                    "import_errors": [[str(m), str(d)] for m, d in message["import_errors"]],
-                    "tampered": [str(t) for t in message["tampered"]]}
-        s = message["statement"]
-        return {"statement": {"event": str(s["event"]), "file": str(s["file"]), "ordinal": int(s["ordinal"]),
-                              "where": str(s["where"]), "code": str(s["code"]), "budget": float(s["budget"])}}
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise errors.ImplError(f"the worker sent a malformed message while loading ({type(exc).__name__}: {exc}); "
-                               f"the submission may have written to the grader's pipe") from None
-
-
 class WorkerLost(errors.ImplError):
     """The worker did not answer: it ran out of time ("timeout"), used too much memory ("memory"),
     its process ended ("ended", with its exit code), or it broke the wire ("broken": a frame over the
@@ -91,11 +79,11 @@ class LostStatement(Exception):
     """A top-level statement the worker never came back from: it hung past its budget and could not
     be interrupted, or it ended (or overfilled) the worker's process."""
 
-    def __init__(self, statement: dict[str, Any], lost: WorkerLost, memory_bytes: int) -> None:
+    def __init__(self, statement: StatementEvent, lost: WorkerLost, memory_bytes: int) -> None:
         super().__init__(lost.message)
-        self.key = (statement["file"], statement["ordinal"])
-        self.where = f"{statement['file']} {statement['where']} ({statement['code']})"
-        self.why = {"timeout": f"it did not stop when interrupted at its {statement['budget']:g} s budget",
+        self.key = statement.key
+        self.where = f"{statement.file} {statement.where} ({statement.code})"
+        self.why = {"timeout": f"it did not stop when interrupted at its {statement.budget:g} s budget",
                     "memory": f"it used more than {memory_bytes / GiB:g} GiB of memory",
                     "ended": f"it ended the process (exit code {lost.exit_code})",
                     "broken": f"it wrote to the grader's wire ({lost.message})"}[lost.state]
@@ -149,9 +137,7 @@ class SandboxImpl(Impl):
         # Statements not to run when (re)loading: those that hung or ended the worker, or ran over budget.
         self._skip: dict[tuple[str, int], tuple[str, str]] = dict(budget.skip)
         self._lost: set[tuple[str, int]] = set()  # those that hung or ended the worker
-        self.notes: list[str] = []
-        self.files: list[dict[str, Any]] = []
-        self.import_errors: list[list[str]] = []
+        self.loaded = Hello((), (), (), ())  # what loading did, once the worker is ready
         self.events: list[str] = []  # timeouts and crashes, for the feedback
         self._proc: subprocess.Popen | ForkedWorker | None = None
         self._files: intake.Files | None = None
@@ -186,40 +172,42 @@ class SandboxImpl(Impl):
                 self._unloadable = exc.message
                 raise
             break
-        self.notes, self.files, self.import_errors = hello["notes"], hello["files"], hello["import_errors"]
+        self.loaded = hello
         self._check_channel()
         self._ready = True
-        if hello["tampered"]:
-            self._fail_closed(hello["tampered"])
+        if hello.tampered:
+            self._fail_closed(list(hello.tampered))
 
     def _fail_closed(self, found: list[str]) -> None:
         """The submission replaced what the probes rely on: nothing its worker says from now on counts."""
         self.tampered += found
         self.close()
 
-    def _await_load(self) -> dict[str, Any]:
+    def _await_load(self) -> Hello:
         """Read the worker's frames until it is ready: each statement it starts comes with its budget,
         and the next frame must come before that budget (plus a grace) is spent."""
         timeout, what, statement = self.start_timeout, "starting the worker", None
         while True:
             try:
-                message = loading_message(self._receive(timeout, what)[0])
+                message = decode_loading(self._receive(timeout, what))
             except WorkerLost as lost:
                 if statement is None:
                     raise
                 self.events.pop()  # the statement's own record says it
                 raise LostStatement(statement, lost, self.memory_bytes) from None
-            if "ready" in message:
+            except ProtocolError as exc:
+                raise errors.ImplError(f"the worker sent a malformed message while loading ({exc.message}); the "
+                                       f"submission may have written to the grader's pipe") from None
+            if isinstance(message, Hello):
                 return message
-            statement = message["statement"]
-            key = (statement["file"], statement["ordinal"])
-            if statement["event"] == "interrupted":  # a reload need not wait for it again
-                self._skip[key] = ("was interrupted", f"it ran over its {statement['budget']:g} s budget")
+            statement = message
+            if statement.event == "interrupted":  # a reload need not wait for it again
+                self._skip[statement.key] = ("was interrupted", f"it ran over its {statement.budget:g} s budget")
                 timeout, statement = STATEMENT_GRACE, None
                 continue
             # The budget comes from the worker: never wait longer than this grader's own budget allows.
-            timeout = min(statement["budget"], self.budget.statement) + STATEMENT_GRACE
-            what = f"loading the submission ({statement['file']} {statement['where']})"
+            timeout = min(statement.budget, self.budget.statement) + STATEMENT_GRACE
+            what = f"loading the submission ({statement.file} {statement.where})"
 
     def _submission_files(self) -> intake.Files:
         """The submission's files, read once (`autograde.common.intake`: no link followed, no special file, bounded);
@@ -244,16 +232,15 @@ class SandboxImpl(Impl):
         answers_r, answers_w = os.pipe()
         expose = [self._home, *self.expose, GRADER_DIR,
                   *([REFERENCE_DIR] if self.allow_reference else [])]
-        config = {"submission": str(copy), "cwd": str(cwd), "expose": [str(p) for p in expose],
-                  "hidden": [str(p) for p in self.hidden],
-                  # Mounted writable in its root, as on the host: its permissions let it write only its cwd.
-                  "writable": [str(self._home)],
-                  "statement_timeout": self.budget.statement, "load_timeout": self.budget.load,
-                  "skip": [[file, ordinal, *reason] for (file, ordinal), reason in self._skip.items()],
-                  "requests_fd": requests_r, "answers_fd": answers_w, "allow_reference": self.allow_reference,
-                  "tamper_check": self.tamper_check,
-                  "memory_bytes": None if self.cuda else self.memory_bytes, "cpu_seconds": 3600,
-                  "file_bytes": GiB, "processes": 512}
+        config = Config(str(copy), str(cwd), expose=tuple(str(p) for p in expose),
+                        hidden=tuple(str(p) for p in self.hidden),
+                        # Mounted writable in its root, as on the host: its permissions let it write only its cwd.
+                        writable=(str(self._home),),
+                        statement_timeout=self.budget.statement, load_timeout=self.budget.load,
+                        skip=tuple((file, ordinal, *reason) for (file, ordinal), reason in self._skip.items()),
+                        requests_fd=requests_r, answers_fd=answers_w, allow_reference=self.allow_reference,
+                        tamper_check=self.tamper_check, memory_bytes=None if self.cuda else self.memory_bytes,
+                        cpu_seconds=3600, file_bytes=GiB, processes=512)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PACKAGE_DIR), "LANG": "C.UTF-8",
                "HOME": str(cwd), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
                **{k: v for k, v in os.environ.items() if k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
@@ -261,7 +248,7 @@ class SandboxImpl(Impl):
             self._proc = fork_worker(config, cwd, env, PACKAGE_DIR)
         else:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "autograde.worker.serve", json.dumps(config)], cwd=cwd, env=env,
+                [sys.executable, "-m", "autograde.worker.serve", config.to_json()], cwd=cwd, env=env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(requests_r, answers_w))
         self._pipes = channel.pipe_ids(requests_r, answers_w)
@@ -339,7 +326,7 @@ class SandboxImpl(Impl):
             self._start()
         if self.tampered:  # found while loading, or by an earlier call
             raise errors.Tampered(f"{self.tampered[0]}; the grader trusts nothing it observes after that")
-        write_frame(self._requests, *encode({"probe": probe, "name": name, "args": args, "kwargs": kwargs}))
+        write_frame(self._requests, *encode(Request(probe, name, args, kwargs).as_data()))
         try:
             frame = self._receive(self.timeout, f"running {probe} on {name}")
         except WorkerLost as lost:
@@ -347,13 +334,16 @@ class SandboxImpl(Impl):
                 self._timed_out.add((probe, name))
             raise
         self._check_channel()
-        answer = decode(*frame)
-        if answer["ok"]:
-            return answer["value"]
-        if answer["kind"] == "Tampered":
-            self._fail_closed([str(answer["message"])])
-        kind = getattr(errors, answer["kind"], errors.ObservationError)
-        raise kind(answer["message"], answer["detail"])
+        try:
+            answer = Answer.from_data(decode(*frame))
+        except ProtocolError as exc:  # fails closed: the submission wrote to the pipe
+            answer = Answer(kind="Tampered", message=exc.message)
+        except Exception as exc:  # noqa: BLE001 - bytes that do not decode are no answer either
+            why = f"the worker sent an answer that does not decode ({type(exc).__name__})"
+            answer = Answer(kind="Tampered", message=f"{why}: the submission wrote to the grader's pipe")
+        if answer.kind == "Tampered":
+            self._fail_closed([answer.message])
+        return answer.result()
 
     def _check_channel(self) -> None:
         """Before an answer counts: no process of the worker's but the one that answers holds the grader's
@@ -367,7 +357,8 @@ class SandboxImpl(Impl):
             raise errors.Tampered(f"{message}; the grader trusts nothing it observes after that")
 
     def load_report(self) -> list[str]:
-        lines = describe_load(self.notes, self.files, [tuple(e) for e in self.import_errors]) + self.events
+        lines = describe_load(list(self.loaded.notes), list(self.loaded.files), list(self.loaded.import_errors))
+        lines += self.events
         lines += [f"The grader failed the submission closed: {t}; every observation after that failed."
                   for t in self.tampered]
         output = self.output().strip()

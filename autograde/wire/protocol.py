@@ -1,16 +1,17 @@
 """Every message between the spec process and the sandboxed worker, declared once.
 
 The spec process starts the worker with a `Config` and sends it `Request`s. The worker answers,
-in frames on its own pipe (`autograde.wire.frames`): a `Statement` as it starts (and ends) each
-top-level statement of the submission while loading, one `Hello` when it is ready, then one
+in frames on its own pipe (`autograde.wire.frames`): an event as it starts (and ends) each
+top-level statement of the submission while loading (`StatementEvent`), one `Hello` when it is ready, then one
 `Answer` per request. Both sides encode and decode through these classes, and nowhere else.
 
 What the worker sends is untrusted: the submission runs in that process and can write to the pipe
 itself. So every decode checks each field's type, and a message that is not one of these (a
 malformed field, an error kind outside `ERROR_KINDS`) raises `ProtocolError`, which fails the
 submission closed. An error kind names its class through the explicit table, never by looking a
-name sent by the worker up in a module. Standard library only until a request or an answer is
-encoded: the spec process reads loading messages before it has imported torch.
+name sent by the worker up in a module. Standard library only: requests and answers
+become frames through `autograde.wire.transport` (`as_data`, `from_data`), whose functions each side
+takes before any submission code runs.
 """
 
 from __future__ import annotations
@@ -100,17 +101,12 @@ class Request:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
 
-    def encode(self) -> Frame:
-        from autograde.wire.transport import encode
-
-        return encode({"probe": self.probe, "name": self.name, "args": self.args, "kwargs": self.kwargs})
+    def as_data(self) -> dict[str, Any]:
+        return {"probe": self.probe, "name": self.name, "args": self.args, "kwargs": self.kwargs}
 
     @classmethod
-    def decode(cls, frame: Frame) -> Request:
+    def from_data(cls, data: dict[str, Any]) -> Request:
         """The request as the spec process sent it (trusted: the worker reads its own grader's pipe)."""
-        from autograde.wire.transport import decode
-
-        data = decode(*frame)
         return cls(data["probe"], data["name"], tuple(data["args"]), data["kwargs"])
 
 
@@ -154,6 +150,13 @@ class FileReport:
     seconds: float
     skipped: tuple[Skipped, ...] = ()
 
+    def describe(self) -> str:
+        """One line per statement that did not run, under a line that counts those that did."""
+        ran = self.ran
+        head = (f"{self.name}: {ran} top-level statement{'' if ran == 1 else 's'} ran in {self.seconds:.1f} s; "
+                f"{len(self.skipped)} did not (each was skipped, and loading went on):")
+        return "\n".join([head, *(f"  {s}" for s in self.skipped)])
+
     def as_data(self) -> dict[str, Any]:
         return {"name": self.name, "ran": self.ran, "seconds": self.seconds,
                 "skipped": [s.as_data() for s in self.skipped]}
@@ -166,7 +169,7 @@ class FileReport:
 
 
 @dataclass(frozen=True)
-class Statement:
+class StatementEvent:
     """The worker starts ("start") or gave up on ("interrupted") one top-level statement: the spec
     process waits for the next message no longer than the statement's budget allows."""
 
@@ -192,15 +195,15 @@ class Hello:
     tampered: tuple[str, ...]  # what loading replaced of what the probes rely on
 
 
-def encode_loading(message: Statement | Hello) -> Frame:
-    if isinstance(message, Statement):
+def encode_loading(message: StatementEvent | Hello) -> Frame:
+    if isinstance(message, StatementEvent):
         return json.dumps({"statement": asdict(message)}), b""
     data = {"notes": list(message.notes), "files": [f.as_data() for f in message.files],
             "import_errors": [list(e) for e in message.import_errors], "tampered": list(message.tampered)}
     return json.dumps({"ready": data}), b""
 
 
-def decode_loading(frame: Frame) -> Statement | Hello:
+def decode_loading(frame: Frame) -> StatementEvent | Hello:
     """A message the worker sent while loading, checked field by field."""
     try:
         message = _check(json.loads(frame[0]), dict, "loading message")
@@ -208,7 +211,7 @@ def decode_loading(frame: Frame) -> Statement | Hello:
         raise ProtocolError(f"the worker sent a loading message that is not JSON ({exc})") from None
     if set(message) == {"statement"}:
         s = _check(message["statement"], dict, "statement")
-        return Statement(_text(s, "event"), _text(s, "file"), _check(s.get("ordinal"), int, "ordinal"),
+        return StatementEvent(_text(s, "event"), _text(s, "file"), _check(s.get("ordinal"), int, "ordinal"),
                          _text(s, "where"), _text(s, "code"), _number(s, "budget"))
     if set(message) == {"ready"}:
         r = _check(message["ready"], dict, "hello")
@@ -235,23 +238,15 @@ class Answer:
         kind = next((name for name, known in ERROR_KINDS.items() if type(problem) is known), "ObservationError")
         return cls(kind=kind, message=problem.message, detail=problem.detail)
 
-    def encode(self) -> Frame:
-        from autograde.wire.transport import encode
-
+    def as_data(self) -> dict[str, Any]:
         if self.kind is None:
-            return encode({"ok": True, "value": self.value})
-        return encode({"ok": False, "kind": self.kind, "message": self.message, "detail": self.detail})
+            return {"ok": True, "value": self.value}
+        return {"ok": False, "kind": self.kind, "message": self.message, "detail": self.detail}
 
     @classmethod
-    def decode(cls, frame: Frame) -> Answer:
-        """The worker's answer, checked: its value is plain data and tensors (`autograde.wire.transport`),
-        its failure one of ERROR_KINDS."""
-        from autograde.wire.transport import decode
-
-        try:
-            data = decode(*frame)
-        except Exception as exc:  # noqa: BLE001 - whatever the bytes were, they are not an answer
-            raise ProtocolError(f"the worker sent an answer that does not decode ({type(exc).__name__})") from None
+    def from_data(cls, data: Any) -> Answer:
+        """The worker's answer, checked: a value (plain data and tensors, as `autograde.wire.transport`
+        decoded it), or a failure of one of ERROR_KINDS."""
         data = _check(data, dict, "answer")
         if data.get("ok") is True and set(data) == {"ok", "value"}:
             return cls(value=data["value"])

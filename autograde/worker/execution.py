@@ -14,8 +14,8 @@ as `super(Net, self)` needs, and a `HIDDEN` set before it keeps its value even w
 sets it again for `Net#2`), names first defined after it as they were when the next definition
 came, and names defined only after that as they are at the end.
 
-Records are plain data (`Skipped`), so the sandbox can send them to the grader, and they name the
-cause when a later failure comes from a statement that did not run (`explain_name_error`).
+Records are plain data (`Skipped`, of `autograde.wire.protocol`), so the sandbox can send them to the
+grader, and they name the cause when a later failure comes from a statement that did not run (`explain_name_error`).
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ import types
 import urllib.error
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograde.common.tracebacks import describe
+from autograde.wire.protocol import FileReport, Skipped
 from autograde.worker.sources import NeverRun, Source, Statement
 
 STATEMENT_TIMEOUT = 20.0  # seconds one top-level statement may run
@@ -64,29 +65,6 @@ class Budget:
 DEFAULT_BUDGET = Budget()
 
 
-@dataclass(frozen=True)
-class Skipped:
-    """A top-level statement that did not run to its end, or never ran, and why."""
-
-    file: str
-    where: str  # "cell 3, line 2" or "line 14"
-    code: str  # its first line, shortened
-    outcome: str  # "failed", "was interrupted", "was skipped", "was not run"
-    why: str
-    binds: tuple[str, ...] = ()  # the names it would have defined
-    position: tuple[int, int] = (0, 0)  # (cell or 0, line): the records are kept in file order
-
-    def __str__(self) -> str:
-        return f"{self.where} ({self.code}) {self.outcome}: {self.why}"
-
-    def as_data(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> Skipped:
-        return cls(**{**data, "binds": tuple(data.get("binds", ())), "position": tuple(data.get("position", (0, 0)))})
-
-
 @dataclass
 class LoadedFile:
     """One source file after its statements ran: its final top-level names, every definition in
@@ -101,10 +79,9 @@ class LoadedFile:
     seconds: float = 0.0  # how long its statements took
     error: Any = None  # a SubmissionImportError
 
-    def report(self) -> dict[str, Any]:
-        """What loading the file did, as plain data: how many statements ran, and which did not."""
-        return {"name": self.name, "ran": self.ran, "seconds": round(self.seconds, 2),
-                "skipped": [s.as_data() for s in self.skipped]}
+    def report(self) -> FileReport:
+        """What loading the file did, as the worker reports it: how many statements ran, which did not."""
+        return FileReport(self.name, self.ran, round(self.seconds, 2), tuple(self.skipped))
 
     def would_have_bound(self, name: str) -> Skipped | None:
         """The last statement that did not run and would have defined `name`."""
@@ -341,15 +318,6 @@ class Runner:
 
     def _never_run(self, item: NeverRun) -> Skipped:
         return Skipped(self.loaded.name, item.where, item.code, "was not run", item.reason, position=item.position)
-
-
-def describe_file(report: Mapping[str, Any]) -> str:
-    """One line per statement that did not run, under a line that counts those that did."""
-    skipped = [Skipped.from_data(s) for s in report["skipped"]]
-    ran = report["ran"]
-    head = (f"{report['name']}: {ran} top-level statement{'' if ran == 1 else 's'} ran in {report['seconds']:.1f} s; "
-            f"{len(skipped)} did not (each was skipped, and loading went on):")
-    return "\n".join([head, *(f"  {s}" for s in skipped)])
 
 
 def run_file(path: Path, source: Source, module: types.ModuleType, budget: Budget = DEFAULT_BUDGET,

@@ -15,11 +15,12 @@ process, the machinery's own tests), and the sandbox then starts a fresh interpr
 from __future__ import annotations
 
 import gc
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from autograde.wire.protocol import Config
 
 PRIVATE_MODULES = ("reference", "spec_tests")  # never in a worker's memory
 _INHERITED: list[Any] = []  # the grader's stream objects, kept alive: freed, they would close reused descriptors
@@ -50,7 +51,7 @@ class ForkedWorker:
         return self.returncode
 
 
-def fork_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path) -> ForkedWorker:
+def fork_worker(config: Config, cwd: Path, env: dict[str, str], package_dir: Path) -> ForkedWorker:
     """Fork the worker for `config` (its pipes among the inherited descriptors); the child never
     returns here."""
     from autograde.worker import serve as worker
@@ -79,7 +80,7 @@ def fork_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_
     return ForkedWorker(pid, os.fdopen(out_r, "rb"))
 
 
-def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], package_dir: Path, out_w: int) -> None:
+def _become_worker(config: Config, cwd: Path, env: dict[str, str], package_dir: Path, out_w: int) -> None:
     """In the child: the descriptors, environment, paths and argv a fresh `python -m autograde.worker.serve` has."""
     import faulthandler
 
@@ -90,7 +91,7 @@ def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], packa
     os.dup2(devnull, 0)
     os.dup2(out_w, 1)
     os.dup2(out_w, 2)
-    keep = sorted({0, 1, 2, config["requests_fd"], config["answers_fd"]})
+    keep = sorted({0, 1, 2, config.requests_fd, config.answers_fd})
     for low, high in zip(keep, [*keep[1:], os.sysconf("SC_OPEN_MAX")], strict=True):
         os.closerange(low + 1, high)
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the process's own standard streams
@@ -102,7 +103,7 @@ def _become_worker(config: dict[str, Any], cwd: Path, env: dict[str, str], packa
     sys.path[:] = [str(cwd), str(package_dir), *(p for p in sys.path if p not in grader_dirs)]
     sys.path_importer_cache.clear()
     sys.meta_path[:] = [f for f in sys.meta_path if "pytest" not in type(f).__module__]  # assertion rewriting
-    sys.argv = ["-m", json.dumps(config)]
+    sys.argv = ["-m", config.to_json()]
     _forget_resource_tracker()
 
 

@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograde.batch.specrun import run_spec
+from autograde.batch.graded import grade_submission
 from autograde.common import intake, synthetic_cifar
 from autograde.common.tracebacks import describe
 from autograde.spec import seeding
-from autograde.spec.results import fail_closed, write_json_atomically
+from autograde.spec.results import Results, fail_closed
 from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
 from autograde.worker.isolation import hiding_warning
 
@@ -34,30 +34,31 @@ def submission_in(folder: Path) -> Path:
     return folder
 
 
-def data_root(root: Path, scratch: Path) -> Path:
-    """The synthetic CIFAR-10 setup.sh wrote, or one written now."""
-    given = os.environ.get("PSET3_DATA_ROOT")
-    if given:
+def given_data_root(root: Path) -> Path | None:
+    """A CIFAR-10 named by PSET3_DATA_ROOT, or the synthetic one setup.sh wrote; None: none yet."""
+    if given := os.environ.get("PSET3_DATA_ROOT"):
         return Path(given)
     built = root / "pset3-data" / "cifar10"
-    return built if synthetic_cifar.is_synthetic(built) else synthetic_cifar.write(scratch / "cifar10")
+    return built if synthetic_cifar.is_synthetic(built) else None
 
 
-def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = seeding.RANDOM) -> dict:
+def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: str = seeding.RANDOM) -> Results:
+    """The submission graded as `pset3 grade` grades each one (`graded.grade_submission`), its results
+    written for Gradescope."""
     started = time.monotonic()
-    results = root / "results" / "results.json"
-    write_json_atomically(results, fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or "
-                                                                    "was stopped); please tell the course staff"))
+    path = root / "results" / "results.json"
+    fail_closed(load_rubric(rubric), "the autograder did not finish (it crashed or was stopped); please tell the "
+                                     "course staff").write(path)
     try:
         with tempfile.TemporaryDirectory(prefix="pset3-autograder-") as tmp:
-            data, _ = run_spec(submission_in(root / "submission"), data_root(root, Path(tmp)),
-                               threads=os.cpu_count() or 1, extra=extra, time_limit=time_limit, rubric=rubric,
-                               seed=seed)
+            data_root = synthetic_cifar.data_root(given_data_root(root), Path(tmp))
+            results = grade_submission(submission_in(root / "submission"), data_root, os.cpu_count() or 1, extra,
+                                       seed, time_limit, rubric).results
     except Exception as exc:  # noqa: BLE001 - the grader's own failure still gives a result
-        data = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
-    data["execution_time"] = round(time.monotonic() - started, 2)
-    write_json_atomically(results, data)
-    return data
+        results = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
+    results = results.timed(time.monotonic() - started)
+    results.write(path)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pset3: warning: {warning}; lockdown.py closed the answers to other users instead")
     bundled = args.root / "source" / "rubric.toml"
     data = grade(args.root, bundled if bundled.is_file() else DEFAULT_RUBRIC, args.time_limit, extra, args.seed)
-    print(f"pset3: {data['score']:g} / {data['max_score']:g}")
+    print(f"pset3: {data.score:g} / {data.max_score:g}")
     return 0
 
 

@@ -44,8 +44,8 @@ def test_the_probe_nets_record_cannot_be_rewritten_in_place(tmp_path):
      "autograde.worker.integrity.Watch.verify.__code__"),
 ])
 def test_switching_the_watch_off_is_itself_seen(tmp_path, switch_off, found):
-    source = f"import torch\nfrom autograde import integrity\n{switch_off}\ntorch.is_grad_enabled = lambda: False\n" \
-             f"ANSWERS = {{}}\n"
+    source = (f"import torch\nfrom autograde.worker import integrity\n{switch_off}\n"
+              f"torch.is_grad_enabled = lambda: False\nANSWERS = {{}}\n")
     impl = sandboxed(tmp_path, source)
     try:
         with pytest.raises(Tampered, match=found.replace(".", r"\.")):

@@ -16,7 +16,7 @@ from tests.test_wire import HONEST, RELAY
 
 ANSWERS = ('ANSWERS = {"2.1a": (True, False), "2.1b": (True, False), "2.1c": (True, False), '
            '"2.1d": (True, True), "2.1e": (False, True), "2.4": 4, "2.5": (10, 100)}\n')
-WATCH_OFF = ("import torch\nfrom autograde import integrity\n"
+WATCH_OFF = ("import torch\nfrom autograde.worker import integrity\n"
              "type(integrity._WATCH).verify.__code__ = (lambda self, when: None).__code__\n"
              "torch.is_grad_enabled = lambda: False\n")
 ATTACKS = {"relay.py": RELAY, "watch_off.py": WATCH_OFF}

@@ -29,7 +29,7 @@ def outputs(run) -> str:
     ("hostile_allocates_50gb.py", "(buffer = torch.empty(50 * 1024 ** 3, dtype=torch.uint8)) failed: RuntimeError"),
     ("hostile_network.py", "failed: OSError: [Errno 101] Network is unreachable (the grader has no network)"),
     ("hostile_writes_results.py", "does not define `MLPNet`"),
-    ("hostile_patches_grader.py", "the submission replaced autograde.worker.probes.PROBES['forward'] "
+    ("hostile_patches_grader.py", "autograde.worker.probes.PROBES['forward'] "
                                   f"({line('hostile_patches_grader.py', 'module.PROBES[probe] = lambda')})"),
     ("hostile_patches_at_import.py",
      f"the submission replaced torch.is_grad_enabled ({line('hostile_patches_at_import.py', 'lambda')}) while "

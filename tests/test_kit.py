@@ -12,7 +12,7 @@ from venvs import ONE_THREAD, command, finish, install
 
 from autograde.batch.specrun import pytest_command, thread_env
 from autograde.commands.kit import STAFF_ONLY, build
-from autograde.common.layout import REFERENCE_DIR
+from autograde.common.layout import PACKAGE_DIR, RECORDED_ANSWERS, REFERENCE_DIR
 from autograde.spec.recording import RECORDED_SEED
 from tools.examples import FOLDER
 
@@ -56,7 +56,7 @@ def test_the_kit_holds_no_reference_module_bytecode_mutant_or_staff_tool(kit_fil
     assert not [n for n in names if n.startswith(("reference/", "mutants/")) or n.endswith(".pyc")], sorted(names)
     staff = [n for n in names if any(n == f"autograde/{s}" or n.startswith(f"autograde/{s}/") for s in STAFF_ONLY)]
     assert staff == []
-    assert "autograde/recorded/reference-answers.safetensors" in names
+    assert RECORDED_ANSWERS.relative_to(PACKAGE_DIR).as_posix() in names
     assert (kit_files / "folder" / "README.md").is_file()
 
 

@@ -52,6 +52,14 @@ def thread_env(threads: int) -> dict[str, str]:
     return {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
 
 
+def _start_in_child() -> None:
+    """In the spec run's process, before it runs: it dies with the grader, and SIGINT (how `_stop` ends it
+    gracefully) interrupts it even where the grader was started with SIGINT ignored, as `nohup` and a
+    shell's background jobs start it, which the child would otherwise inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    die_with_parent()
+
+
 def _stop(proc: subprocess.Popen, limit: float) -> str:
     """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
     ran (those that did not count as failed); one that does not stop within the grace is killed."""
@@ -76,7 +84,7 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
                               "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
         with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.worker.fork)
             proc = subprocess.Popen(argv, cwd=tmp, env=thread_env(threads), stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+                                    stdin=subprocess.DEVNULL, preexec_fn=_start_in_child)
         try:
             proc.wait(time_limit)
         except subprocess.TimeoutExpired:

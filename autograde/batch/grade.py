@@ -7,18 +7,22 @@ submission, under OUT/NAME/: `junit.xml`, `feedback.md`, and `results.json` last
 done exactly when its results.json exists, and every file is written atomically, so a killed run
 loses nothing already written and a rerun grades only what is missing (`force` regrades all). A
 submission that cannot be graded gets a fail-closed zero with the reason. Then OUT/gradebook.csv:
-one row per submission, one column per question, the total.
+one row per submission, one column per question, the total; and the class report of the whole batch
+(`autograde.batch.classreport`: OUT/report.html, OUT/clusters.json, OUT/summary.md).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
+from autograde.batch.classreport.page import ClassReport, Entry, write_wall_seconds
 from autograde.batch.graded import Graded, write_outputs
 from autograde.spec import seeding
 from autograde.spec.results import Results, write_atomically
@@ -60,11 +64,13 @@ class Runner(Protocol):
 
 @dataclass(frozen=True)
 class Batch:
-    """What a batch wrote: the gradebook's path, its question columns, and one row per submission."""
+    """What a batch wrote: the gradebook's path, its question columns, one row per submission, and the
+    class report."""
 
     gradebook: Path
     questions: list[str]
     rows: list[tuple[str, Results]]
+    report: ClassReport
 
 
 def prepare_out(out: Path) -> None:
@@ -95,6 +101,7 @@ def grade(folder: Path, out: Path, runner: Runner, job: Job = Job(), force: bool
     prepare_out(out)
     finished = {} if force else {name: r for name in names if (r := done(out / name)) is not None}
     todo = [p for p in entries if p.name not in finished]
+    started = time.monotonic()
     with Progress() as progress:
         task = progress.add_task(f"grading {len(todo)} of {len(entries)}{runner.where}", total=len(todo))
 
@@ -104,9 +111,14 @@ def grade(folder: Path, out: Path, runner: Runner, job: Job = Job(), force: bool
             progress.advance(task)
 
         runner.run(todo, job, record)
+    wall = time.monotonic() - started  # this run's: a rerun's grades only what was missing
     rows = [(name, finished[name]) for name in names]
     questions = [q.id for q in load_rubric().questions.values() if q.points > 0]
-    return Batch(write_gradebook(out, questions, rows), questions, rows)
+    gradebook = write_gradebook(out, questions, rows)
+    write_wall_seconds(out, wall)
+    report = ClassReport.of([Entry(name, results, quote(f"{name}/feedback.md")) for name, results in rows], wall)
+    report.write(out)
+    return Batch(gradebook, questions, rows, report)
 
 
 def write_gradebook(out: Path, questions: list[str], rows: list[tuple[str, Results]]) -> Path:

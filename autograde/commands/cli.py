@@ -9,6 +9,7 @@
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
     pset3 map SUBMISSIONS_DIR [...] [--write] [--load-timeout S]   proposed pset3.toml lines for missing names
+    pset3 summarize FOLDER [--out DIR]                      the class report: report.html, clusters.json, summary.md
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from autograde.spec.recording import RECORDED_SEED
 from autograde.worker.loading import REFERENCE
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from autograde.batch.classreport.page import ClassReport
     from autograde.batch.grade import Runner
     from autograde.spec.results import Results
 
@@ -104,7 +108,43 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     except ValueError as exc:
         print(f"pset3 grade: {exc}", file=sys.stderr)
         return 2
-    Console().print(gradebook_table(batch.rows, batch.questions, f"gradebook: {batch.gradebook}"))
+    console = Console()
+    console.print(gradebook_table(batch.rows, batch.questions, f"gradebook: {batch.gradebook}"))
+    _print_largest(console, batch.report)
+    return 0
+
+
+def _print_largest(console: Console, report: ClassReport, most: int = 3) -> None:
+    """The largest clusters of a batch, one line each, and where the class report is."""
+    largest = sorted([*report.failures, *report.problems], key=lambda c: -c.count)[:most]
+    if largest:
+        console.rule("the largest clusters", style="red")
+    for c in largest:
+        where = f"{c.question} {c.test}" if c.question else c.test
+        first = c.example.strip().splitlines()[0] if c.example.strip() else ""
+        console.print(f"{c.count} submission{'s' if c.count != 1 else ''}: {where}: {first[:160]}", markup=False,
+                      highlight=False)
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from autograde.batch.classreport.page import OUTPUTS, summarize
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"pset3 summarize: {folder} is not a folder (give pset3 grade's --out, or a folder of results.json "
+              f"files)", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else folder
+    out.mkdir(parents=True, exist_ok=True)
+    report = summarize(folder, out)
+    if not report.entries:
+        print(f"pset3 summarize: no results.json under {folder}", file=sys.stderr)
+        return 2
+    console = Console()
+    _print_largest(console, report)
+    console.print(f"wrote {', '.join(str(out / name) for name in OUTPUTS)} ({len(report.entries)} submissions)")
     return 0
 
 
@@ -160,6 +200,7 @@ STAFF_COMMANDS = {
     "kit": "the kit is built from the staff grader",
     "report": "it runs the spec on the reference",
     "map": "it is the staff's review tool for batches of submissions",
+    "summarize": "it is the staff's report of a graded batch",
 }
 
 
@@ -283,6 +324,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="--ray: GPUs per task (default 0; give 1 with --tier gpu)")
     grade.add_argument("--ray-retries", type=int, default=3,
                        help="--ray: retries of a task whose worker process or node died (default 3)")
+    summary = commands.add_parser("summarize", help="the class report of a graded batch: report.html, clusters.json, "
+                                                    "summary.md")
+    summary.add_argument("folder", help="pset3 grade's --out, or any folder of results.json files (a Gradescope "
+                                        "export)")
+    summary.add_argument("--out", help="where to write the report (default: the folder itself)")
     kit = commands.add_parser("kit", help="build the student kit: the spec and pset3 check with the reference's "
                                           "recorded answers, no reference code")
     kit.add_argument("--out", required=True, help="the folder to write the kit's wheel and README into")
@@ -322,7 +368,7 @@ def _mutants(args: argparse.Namespace) -> int:
 
 # Each command's handler. Those in PASSES_ON also get the arguments pset3 does not know, for pytest.
 HANDLERS = {"report": _report, "mutants": _mutants, "train": _train, "check": _check, "template": _template,
-            "grade": _grade, "kit": _kit, "gradescope": _gradescope, "map": _map}
+            "grade": _grade, "kit": _kit, "gradescope": _gradescope, "map": _map, "summarize": _summarize}
 PASSES_ON = frozenset({"report", "grade"})
 
 

@@ -28,9 +28,9 @@ DISTRIBUTION = "pset3-kit"
 # The staff's side of `autograde`, left out of the kit: what builds the kit and the Gradescope bundle,
 # grades batches, proposes mappings for them (`pset3 map`), and runs the mutants (whose catalogue holds edits
 # of the reference).
-STAFF_ONLY = ("batch/gradescope", "batch/grade.py", "batch/graded.py", "batch/local.py", "batch/ray_runner.py",
-              "commands/kit.py", "commands/matrix.py", "commands/mutants.py", "commands/propose.py",
-              "commands/train.py")
+STAFF_ONLY = ("batch/gradescope", "batch/classreport", "batch/grade.py", "batch/graded.py", "batch/local.py",
+              "batch/ray_runner.py", "commands/kit.py", "commands/matrix.py", "commands/mutants.py",
+              "commands/propose.py", "commands/train.py")
 NEVER_COPIED = ("__pycache__", "*.pyc", "recorded")
 WHEEL = f"{DISTRIBUTION.replace('-', '_')}-{__version__}-py3-none-any.whl"
 STUDENT_README = """\

@@ -84,13 +84,26 @@ def fenced(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
+def _shown(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
+
+
 def _question_output(r: QuestionResult) -> str:
     """Markdown (results.json says `output_format: md`): each failure's message as a code block."""
     lines = [f"{r.passed} of {r.ran} tests passed" + (f", {r.skipped} skipped" if r.skipped else "")]
-    for name, message in r.failures:
-        text = message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
-        lines.append(f"\n**FAILED** `{name}`\n\n{fenced(text)}")
+    lines += [f"\n{FAILED} `{name}`\n\n{fenced(_shown(message))}" for name, message in r.failures]
     return "\n".join(lines)
+
+
+FAILED = "**FAILED**"
+_FAILURE = re.compile(r"^\*\*FAILED\*\* `(?P<test>[^`\n]+)`\n\n(?P<fence>`{3,})\n(?P<message>.*?)\n(?P=fence)$",
+                      re.M | re.S)
+
+
+def _failures(output: str) -> tuple[tuple[str, str], ...]:
+    """The (test, message) pairs a question's Markdown output shows (`_question_output` wrote it): read
+    back from results.json, which holds them only there, as Gradescope shows them."""
+    return tuple((m["test"], m["message"]) for m in _FAILURE.finditer(output))
 
 
 def versions() -> dict[str, str]:
@@ -117,6 +130,7 @@ class QuestionOutcome:
     visibility: str = "visible"
     output: str = ""  # Markdown: each failed test, its message in a code block
     tests: tuple[int, int, int] | None = None  # (passed, ran, skipped); None where not counted (fail-closed)
+    failures: tuple[tuple[str, str], ...] = ()  # (test, message) of each failed test, as `output` shows them
 
     @property
     def status(self) -> str:
@@ -129,10 +143,10 @@ class QuestionOutcome:
 
     @classmethod
     def from_json(cls, entry: dict[str, Any], tests: list[int] | None) -> QuestionOutcome:
-        qid = str(entry["number"])
+        qid, output = str(entry["number"]), entry.get("output", "")
         return cls(qid, str(entry["name"]).removeprefix(f"{qid} "), float(entry["score"]), float(entry["max_score"]),
-                   entry["status"] == "passed", entry.get("visibility", "visible"), entry.get("output", ""),
-                   tuple(tests) if tests else None)
+                   entry["status"] == "passed", entry.get("visibility", "visible"), output,
+                   tuple(tests) if tests else None, _failures(output))
 
 
 @dataclass(frozen=True)
@@ -206,7 +220,8 @@ def graded(results: list[QuestionResult], execution_time: float, output: str = "
     all skipped, are not graded); `output`, the load report, in a code block."""
     questions = tuple(QuestionOutcome(r.question.id, r.question.title, r.score, r.question.points,
                                       r.failed == 0 and r.ran > 0, r.question.visibility, _question_output(r),
-                                      (r.passed, r.ran, r.skipped)) for r in results if r.graded)
+                                      (r.passed, r.ran, r.skipped), tuple((n, _shown(m)) for n, m in r.failures))
+                      for r in results if r.graded)
     skipped = {r.question.id: [why for _, why in r.skips] for r in results if r.skips and r.question.points}
     return Results(questions, fenced(output) if output else "", seed, execution_time, skipped, versions())
 

@@ -3,6 +3,7 @@ here, the normalisation that makes one mistake under many seeds one cluster, `ps
 report.html in a real browser (headless Chromium, no network), whose screenshot is kept as an artefact."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def test_the_load_problems_are_each_one_batch_level_entry(graded):
 def test_grade_writes_the_report_and_prints_the_largest_clusters(graded):
     out, run = graded
     assert all((out / name).is_file() for name in OUTPUTS)
-    assert "the largest clusters" in run.stdout and "3 submissions: 2." in run.stdout, run.stdout[-3000:]
+    assert "the largest clusters" in run.stdout and "3 submissions, 2." in run.stdout, run.stdout[-3000:]
     summary = (out / "summary.md").read_text()
     assert "## Problems across the batch" in summary and "rbf_without_square_ann.py" in summary
 
@@ -110,8 +111,8 @@ def test_summarize_rebuilds_the_same_clusters_from_the_files(graded, tmp_path):
      "outputs differ: max |diff| 1.5e-02 at index (0, 1); tensor([[0.3, 0.4],\n        [0.5, 0.6]])"),
     ("`fc2.bias` received no gradient: the forward never uses it",
      "`out.bias` received no gradient: the forward never uses it"),
-    ("the submission does not define `MLPNet`; it defines: Net, net, train_model. Define `MLPNet` ...",
-     "the submission does not define `MLPNet`; it defines: Model. Define `MLPNet` ..."),
+    ("the submission does not define `MLPNet`; it defines: Net, net, train_model. Define `MLPNet` as the contract",
+     "the submission does not define `MLPNet`; it defines: Model, a, b, c, d. Define `MLPNet` as the co"),
     ("/tmp/pset3-sandbox-abc/submission/hw3.py line 12 failed",
      "/tmp/pset3-sandbox-x9/submission/lab.py line 40 failed"),
     ("NameError: name 'trainloader' is not defined", "NameError: name 'train_dl' is not defined"),
@@ -160,12 +161,11 @@ def _browser():
 def test_the_report_renders_offline_in_a_real_browser_with_its_charts(graded):
     out, _ = graded
     html = (out / "report.html").read_text()
-    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
-    assert "https://" not in html
+    assert not re.search(r"<script|<link|@import|url\((?!#)|(?:src|href)=\"(?!#|[\w%.-]+/feedback\.md\")", html)
     browser = _browser()
     try:
         browser.get((out / "report.html").as_uri())
-        assert browser.title.startswith("Class report: 10 submissions")
+        assert browser.title.startswith("Class report: 9 submissions")
         charts = browser.find_elements("css selector", "figure[role=img] svg")
         assert len(charts) == 2 and all(c.size["width"] > 300 and c.size["height"] > 150 for c in charts)
         assert len(browser.find_elements("css selector", "table caption")) >= 4  # each chart's numbers, and more
@@ -173,6 +173,8 @@ def test_the_report_renders_offline_in_a_real_browser_with_its_charts(graded):
         assert links and all(Path(unquote(link.removeprefix("file://"))).is_file() for link in links)
         errors = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
         assert errors == []
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(1280, min(height + 100, 16000))  # the whole page in the screenshot
         ARTEFACTS.mkdir(exist_ok=True)
         browser.save_screenshot(str(ARTEFACTS / "class-report.png"))
         browser.save_screenshot(str(out / "report.png"))

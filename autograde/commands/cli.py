@@ -120,9 +120,11 @@ def _print_largest(console: Console, report: ClassReport, most: int = 3) -> None
     if largest:
         console.rule("the largest clusters", style="red")
     for c in largest:
-        where = f"{c.question} {c.test}" if c.question else c.test
+        tests = len(c.tests)
+        where = f"{c.question} ({tests} test{'s' if tests != 1 else ''})" if c.question else c.test
         first = c.example.strip().splitlines()[0] if c.example.strip() else ""
-        console.print(f"{c.count} submission{'s' if c.count != 1 else ''}: {where}: {first[:160]}", markup=False,
+        cut = first if len(first) <= 120 else first[:117] + "..."
+        console.print(f"{c.count} submission{'s' if c.count != 1 else ''}, {where}: {cut}", markup=False,
                       highlight=False)
 
 

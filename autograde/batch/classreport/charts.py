@@ -4,6 +4,7 @@ network. Each chart's numbers are also in a table beside it (`autograde.batch.cl
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ def _svg(figure: object) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)  # a date, licences
     return re.sub(r'(<svg[^>]*?) width="[^"]*" height="[^"]*"', r"\1", text, count=1)
 
 
@@ -43,12 +44,32 @@ def _pyplot():  # noqa: ANN202 - matplotlib's module
     return plt
 
 
-def score_histogram(totals: list[float], max_score: float) -> str:
+@dataclass(frozen=True)
+class ScoreBin:
+    low: float
+    high: float
+    count: int
+    last: bool = False  # the last bin holds its upper edge too (full marks)
+
+
+def score_bins(totals: list[float], max_score: float) -> list[ScoreBin]:
+    """The histogram's bins, with their counts: the chart and its table draw the same numbers."""
+    import numpy as np
+
+    top = max_score or 1.0
+    width = next(w for w in (0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, top) if math.ceil(top / w) <= 20)
+    edges = np.arange(0, math.ceil(top / width) * width + width / 2, width)  # round edges: 0, 5, 10, ...
+    counts, edges = np.histogram(totals, bins=edges)
+    return [ScoreBin(float(edges[i]), float(edges[i + 1]), int(n), i == len(counts) - 1) for i, n in enumerate(counts)]
+
+
+def score_histogram(bins: list[ScoreBin], max_score: float) -> str:
     """The distribution of total scores."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6.4, 3.2))
-    bins = min(20, max(1, int(max_score))) if max_score > 0 else 1
-    axes.hist(totals, bins=bins, range=(0, max_score or 1), color="#4c72b0", edgecolor="white")
+    axes.bar([b.low for b in bins], [b.count for b in bins], width=[b.high - b.low for b in bins], align="edge",
+             color="#4c72b0", edgecolor="white")
+    axes.set_xlim(0, max_score or 1)
     axes.set_xlabel(f"total score (of {max_score:g})")
     axes.set_ylabel("submissions")
     axes.yaxis.get_major_locator().set_params(integer=True)

@@ -2,10 +2,11 @@
 
 A failed test's message is normalised before it is compared: what varies between students and
 seeds is masked (numbers, tensor values, shapes, paths, file names, the student's own names), so
-that two messages that differ only there fall into one cluster. A cluster is one question's
-normalised message with every submission that got it and every spec test that gave it: a mistake
-such as a missing name fails many tests of a question with one message, and is one cluster, named
-by its first test. Problems across the batch (a package the
+that two messages that differ only there fall into one cluster. A mistake is what a submission lost
+on one question: the spec tests it failed there, each with its normalised message. A cluster is one
+such mistake with every submission that made it, so one mistake is one cluster however many tests it
+fails (a missing name fails a dozen with one message), and the same mistake under other seeds is the
+same cluster. Problems across the batch (a package the
 grader lacks, a download, a statement over its budget, a file that does not parse, tampering, a
 submission failed closed) are read from each load report and clustered the same way, with no
 question.
@@ -14,7 +15,6 @@ question.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,10 +29,12 @@ _DIMENSIONS = re.compile(r"\b\d+(?:x\d+)+\b")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.+@~-]+){2,}/?")
 _FILE = re.compile(r"\b[\w.-]+\.(?:py|ipynb|toml|json|pt|pth|ckpt)\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w])")
-_TICKED = re.compile(r"`([^`\n]+)`")
+_TICKED = re.compile(r"`([A-Za-z_][\w.#]*)`")  # a name, not code
 _QUOTED = re.compile(r"(?<!named )'([A-Za-z_][\w.#]*)'")
 _SPACES = re.compile(r"[ \t]+")
-_DEFINES = re.compile(r"(it defines: )[^.\n]*")  # the missing-name message's list of the student's own names
+# A missing name's message goes on with the student's own names, then advice cut at a length that depends on
+# them: the mistake is the name that is missing, said before this.
+_DEFINES = re.compile(r"(; it defines: ).*")
 
 
 def normalise(message: str) -> str:
@@ -53,8 +55,9 @@ def normalise(message: str) -> str:
 
 
 def _known(name: str) -> bool:
-    """A name every submission shares (a contract name, or one of its methods), not the student's own."""
-    return name.split(".")[0] in _KEEP or name.startswith("<")
+    """A name every submission shares (a contract name or one of its attributes, a dunder), not the student's
+    own."""
+    return name.split(".")[0] in _KEEP or name.startswith(("<", "__"))  # a dunder is Python's
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,35 @@ class Cluster:
     report's), with each submission that got it and one of their messages as it was."""
 
     question: str | None  # None: a problem across the batch
-    tests: tuple[str, ...]  # the spec tests that gave it, sorted; for a problem across the batch, its kind
-    message: str  # normalised
+    failed: tuple[tuple[str, str], ...]  # (spec test, normalised message), sorted; a problem: (its kind, message)
     submissions: tuple[str, ...]  # sorted
-    example: str  # one member's message, as it was
+    examples: tuple[tuple[str, str], ...]  # (spec test, message as it was) of one member, the first
 
     @property
     def test(self) -> str:
-        return self.tests[0]
+        """The spec test it came from (the first, where it failed several): for a problem, its kind."""
+        return self.failed[0][0]
+
+    @property
+    def message(self) -> str:
+        """The representative message, normalised: its first test's."""
+        return self.failed[0][1]
+
+    @property
+    def example(self) -> str:
+        return self.examples[0][1]
+
+    @property
+    def tests(self) -> tuple[str, ...]:
+        return tuple(test for test, _ in self.failed)
+
+    def by_message(self) -> list[tuple[list[str], str]]:
+        """Its messages, each once: (the tests that gave it, one member's message as it was)."""
+        raw = dict(self.examples)
+        groups: dict[str, list[str]] = {}
+        for test, message in self.failed:
+            groups.setdefault(message, []).append(test)
+        return [(tests, raw.get(tests[0], message)) for message, tests in groups.items()]
 
     @property
     def count(self) -> int:
@@ -78,26 +102,30 @@ class Cluster:
 
     def as_data(self) -> dict[str, object]:
         return {"question": self.question, "test": self.test, "message": self.message,
-                "submissions": list(self.submissions), "count": self.count, "tests": list(self.tests)}
+                "submissions": list(self.submissions), "count": self.count, "tests": list(self.tests),
+                "messages": [message for _, message in self.failed]}
 
 
-def _gather(found: Iterable[tuple[str | None, str, str, str]]) -> list[Cluster]:
-    """(question, test, submission, raw message) -> clusters, largest first."""
-    members: dict[tuple[str | None, str], dict[str, str]] = defaultdict(dict)
-    tests: dict[tuple[str | None, str], set[str]] = defaultdict(set)
-    for question, test, name, message in found:
-        key = (question, normalise(message))
-        members[key].setdefault(name, message)
-        tests[key].add(test)
-    clusters = [Cluster(q, tuple(sorted(tests[(q, key)])), key, tuple(sorted(who)), who[min(who)])
-                for (q, key), who in members.items()]
+def _gather(found: Iterable[tuple[str | None, str, list[tuple[str, str]]]]) -> list[Cluster]:
+    """(question, submission, [(test, raw message), ...]) -> clusters of equal mistakes, largest first."""
+    members: dict[tuple[str | None, tuple[tuple[str, str], ...]], dict[str, tuple[tuple[str, str], ...]]] = {}
+    for question, name, failed in found:
+        mistake = tuple(sorted({(test, normalise(message)) for test, message in failed}))
+        raw = tuple(sorted(failed, key=lambda pair: pair[0]))
+        members.setdefault((question, mistake), {}).setdefault(name, raw)
+    clusters = [Cluster(q, mistake, tuple(sorted(who)), who[min(who)]) for (q, mistake), who in members.items()]
     return sorted(clusters, key=lambda c: (-c.count, c.question or "~", c.test, c.message))
 
 
+NOT_LOADED = "the submission did not load"  # a test's message when nothing of the submission could be loaded
+
+
 def failure_clusters(batch: list[tuple[str, Results]]) -> list[Cluster]:
-    """Each spec test's failures across the batch, one cluster per normalised message."""
-    return _gather((q.id, test, name, message) for name, results in batch for q in results.questions
-                   for test, message in q.failures)
+    """Each question's mistakes across the batch: one cluster per set of failed tests and their
+    normalised messages. A submission that did not load at all is a problem across the batch, said
+    once there, not a mistake of every question."""
+    return _gather((q.id, name, failed) for name, results in batch for q in results.questions
+                   if (failed := [(t, m) for t, m in q.failures if not m.startswith(NOT_LOADED)]))
 
 
 # -- problems across the batch: read from each load report ----------------------------------------
@@ -114,7 +142,7 @@ _PRINTED = "What the submission printed"
 def _kind_of_skip(outcome: str, why: str) -> str:
     if "is not installed in the grader" in why:
         return "package not installed"
-    if "no network" in why:
+    if "no network" in why or "download" in why.lower():
         return "download or network"
     if outcome == "was interrupted" or "budget" in why:
         return "statement over its time budget"
@@ -144,5 +172,6 @@ def problems(output: str) -> list[tuple[str, str]]:
 
 
 def problem_clusters(batch: list[tuple[str, Results]]) -> list[Cluster]:
-    return _gather((None, kind, name, message) for name, results in batch
-                   for kind, message in problems(results.output))
+    """Each kind of load problem across the batch: one cluster per normalised message, whatever else the
+    submission's load report says."""
+    return _gather((None, name, [problem]) for name, results in batch for problem in problems(results.output))

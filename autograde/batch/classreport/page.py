@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from autograde.batch.classreport.charts import QuestionSpread, question_bars, score_histogram
+from autograde.batch.classreport.charts import QuestionSpread, question_bars, score_bins, score_histogram
 from autograde.batch.classreport.clusters import Cluster, failure_clusters, problem_clusters
 from autograde.spec.results import Results, write_atomically
 
@@ -72,10 +72,11 @@ class ClassReport:
     def write(self, out: Path) -> list[Path]:
         """report.html, clusters.json and summary.md under `out`, each written atomically."""
         env = _environment()
+        bins = score_bins(self.totals, self.max_score)
         context = {"report": self, "median": statistics.median(self.totals) if self.entries else 0.0,
-                   "mean": statistics.fmean(self.totals) if self.entries else 0.0}
+                   "mean": statistics.fmean(self.totals) if self.entries else 0.0, "bins": bins}
         html = env.get_template("report.html.j2").render(
-            **context, histogram=score_histogram(self.totals, self.max_score),
+            **context, histogram=score_histogram(bins, self.max_score),
             bars=question_bars(self.questions) if self.questions else "")
         paths = [out / name for name in OUTPUTS]
         write_atomically(paths[0], html)

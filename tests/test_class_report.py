@@ -181,3 +181,35 @@ def test_the_report_renders_offline_in_a_real_browser_with_its_charts(graded):
     finally:
         browser.quit()
     assert (ARTEFACTS / "class-report.png").stat().st_size > 10_000
+
+
+def test_what_a_submission_names_itself_or_prints_is_text_on_the_page(tmp_path):
+    """A hostile file name and a hostile message are escaped: the page stays a page with no script."""
+    from autograde.batch.classreport.page import ClassReport, Entry
+    from autograde.spec.results import QuestionOutcome, Results
+
+    evil = '<script>alert(1)</script>'
+    failed = QuestionOutcome("2.2", "MLPNet", 0.0, 3.0, False, output=f"**FAILED** `t`\n\n```\n{evil}\n```",
+                             failures=(("t", evil),))
+    entries = [Entry(f"{evil}{i}.py", Results((failed,), f"```\nThe submission did not load: {evil}\n```"),
+                     "x/feedback.md") for i in range(2)]
+    ClassReport.of(entries).write(tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_each_chart_has_a_table_of_the_same_numbers(tmp_path):
+    from autograde.batch.classreport.page import ClassReport, Entry
+    from autograde.spec.results import QuestionOutcome, Results
+
+    scores = [0.0, 1.5, 3.0, 3.0]
+    entries = [Entry(f"s{i}.py", Results((QuestionOutcome("2.2", "MLPNet", s, 3.0, s == 3.0),)))
+               for i, s in enumerate(scores)]
+    report = ClassReport.of(entries)
+    report.write(tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    bins = re.findall(r'<tr><th scope="row">([\d.]+) to (?:under )?([\d.]+)</th><td class="n">(\d+)</td></tr>', html)
+    assert sum(int(n) for *_, n in bins) == len(scores) and float(bins[-1][1]) >= 3.0
+    assert (report.questions[0].full, report.questions[0].partial, report.questions[0].zero) == (2, 1, 1)
+    assert re.search(r">2\.2</a></th><td>MLPNet</td><td class=\"n\">1\.88 / 3</td><td class=\"n\">2</td>"
+                     r"<td class=\"n\">1</td><td class=\"n\">1</td>", html)

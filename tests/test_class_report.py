@@ -15,23 +15,13 @@ import pytest
 from autograde.batch.classreport.clusters import normalise, problems
 from autograde.batch.classreport.page import OUTPUTS
 from autograde.common.layout import CHECKOUT, PACKAGE_DIR
+from tests.test_wire import HONEST
 
 EXAMPLES = PACKAGE_DIR / "examples" / "submissions"
 MUTANTS = PACKAGE_DIR / "mutants"
 # Two mistakes of different questions, three copies of each: every copy is graded under its own seed.
 MISTAKES = {"mlp_without_relu": "2.3", "rbf_without_square": "2.6"}
-NEEDS_SEABORN = '''import seaborn as sns
-from torch import nn
-
-
-class MLPNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1, self.fc2 = nn.Linear(1024, 100), nn.Linear(100, 10)
-
-    def forward(self, x):
-        return self.fc2(self.fc1(x.flatten(-2)).relu())
-'''
+NEEDS_SEABORN = "import seaborn as sns\n" + HONEST  # a package the grader lacks, and an honest MLPNet
 ARTEFACTS = (CHECKOUT or PACKAGE_DIR) / "artifacts"
 
 

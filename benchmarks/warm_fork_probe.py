@@ -8,7 +8,11 @@ Grades `--copies` copies of the correct example, `--workers` at a time, three wa
   and the plugin forks each spec run, which runs pytest in-process; its thread pools are sized by
   the environment the warm process was started with (both cores), as a server started once would be;
 - warm, threads pinned: the same, with OMP_NUM_THREADS set before torch is imported and
-  `torch.set_num_threads` in each fork, to the cold path's share (`specrun.threads_each`).
+  `torch.set_num_threads` in each fork, to the cold path's share (`specrun.threads_each`);
+- warm, worker forked too: pinned, and each spec run forks its sandboxed worker as the cold path
+  does. Today `worker.fork.can_fork` refuses any process that has imported torch, so a spec run
+  forked from a warm process starts its worker as a fresh interpreter; here it is told that torch
+  was imported but has run nothing (which the warm process guarantees).
 It prints each mode's median wall time and CPU time (children included), and the CPU count.
 """
 
@@ -31,14 +35,20 @@ CORRECT = REPO / "examples" / "submissions" / "correct.py"
 
 WARM = r'''
 import os, sys, time
-pin = sys.argv[1] == "pinned"
+pin = sys.argv[1] in ("pinned", "worker-forked")
 threads = int(sys.argv[2])
 if pin:
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
 import torch, torchvision, pytorch_lightning, lightning  # import only: no op, no pool yet
 import pytest
+import threading
 import autograde.spec.plugin  # the grader's own modules
+import autograde.spec.sandbox
 from autograde.batch.specrun import spec_args
+from autograde.worker.fork import PRIVATE_MODULES
+if sys.argv[1] == "worker-forked":  # torch is imported here but has run nothing: the worker may still be forked
+    autograde.spec.sandbox.can_fork = lambda: threading.active_count() == 1 and not any(
+        m.split(".")[0] in PRIVATE_MODULES for m in sys.modules)
 runs = [line.split("\t") for line in sys.stdin.read().splitlines()]
 workers = int(sys.argv[3])
 running = {}
@@ -119,7 +129,8 @@ def main() -> None:
             copies[-1].write_text(CORRECT.read_text())
         modes = {"cold": lambda: cold(copies, data, args.workers, extra),
                  "warm, threads as inherited": lambda: warm("inherited", copies, data, args.workers, extra, tmp),
-                 "warm, threads pinned": lambda: warm("pinned", copies, data, args.workers, extra, tmp)}
+                 "warm, threads pinned": lambda: warm("pinned", copies, data, args.workers, extra, tmp),
+                 "warm, worker forked too": lambda: warm("worker-forked", copies, data, args.workers, extra, tmp)}
         walls: dict[str, list[float]] = {m: [] for m in modes}
         cpus: dict[str, list[float]] = {m: [] for m in modes}
         scores: dict[str, set[float]] = {m: set() for m in modes}

@@ -203,3 +203,21 @@ def test_each_chart_has_a_table_of_the_same_numbers(tmp_path):
     assert (report.questions[0].full, report.questions[0].partial, report.questions[0].zero) == (2, 1, 1)
     assert re.search(r">2\.2</a></th><td>MLPNet</td><td class=\"n\">1\.88 / 3</td><td class=\"n\">2</td>"
                      r"<td class=\"n\">1</td><td class=\"n\">1</td>", html)
+
+
+def test_summarize_reads_results_json_files_another_autograder_wrote(tmp_path):
+    """A Gradescope export of any assignment: tests without a number or a status, files named per student."""
+    export = tmp_path / "export"
+    for who, score in (("submission_101", 1), ("submission_102", 2)):
+        (export / who).mkdir(parents=True)
+        (export / who / "results.json").write_text(json.dumps(
+            {"score": score, "tests": [{"name": "Q1 works", "score": score, "max_score": 2}]}))
+    (export / "loose.json").write_text(json.dumps({"score": 0, "tests": [{"name": "Q1 works", "score": 0,
+                                                                         "max_score": 2}]}))
+    (export / "metadata.json").write_text(json.dumps({"not": "results"}))
+    run = subprocess.run([sys.executable, "-m", "autograde", "summarize", str(export), "--out", str(tmp_path)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "Class report: 3 submissions" in html and "submission_102" in html and "loose" in html
+    assert json.loads((tmp_path / "clusters.json").read_text()) == []  # no failure messages to cluster

@@ -143,10 +143,14 @@ class QuestionOutcome:
 
     @classmethod
     def from_json(cls, entry: dict[str, Any], tests: list[int] | None) -> QuestionOutcome:
-        qid, output = str(entry["number"]), entry.get("output", "")
-        return cls(qid, str(entry["name"]).removeprefix(f"{qid} "), float(entry["score"]), float(entry["max_score"]),
-                   entry["status"] == "passed", entry.get("visibility", "visible"), output,
-                   tuple(tests) if tests else None, _failures(output))
+        """An entry of `tests`; one another autograder wrote may lack a number, a name or a status (a
+        Gradescope export of any assignment), as Gradescope's format allows."""
+        name = str(entry.get("name", ""))
+        qid, output = str(entry.get("number") or name or "?"), entry.get("output", "")
+        score, max_score = float(entry.get("score", 0.0)), float(entry.get("max_score", 0.0))
+        passed = entry["status"] == "passed" if "status" in entry else score >= max_score
+        return cls(qid, name.removeprefix(f"{qid} ") if name != qid else "", score, max_score, passed,
+                   entry.get("visibility", "visible"), output, tuple(tests) if tests else None, _failures(output))
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ class Results:
         """A results.json another process wrote (a spec run's, a finished submission's of an earlier batch)."""
         extra = data.get("extra_data", {})
         counted = extra.get("tests", {})
-        return cls(tuple(QuestionOutcome.from_json(t, counted.get(str(t["number"]))) for t in data["tests"]),
+        return cls(tuple(QuestionOutcome.from_json(t, counted.get(str(t.get("number")))) for t in data["tests"]),
                    data.get("output", ""), extra.get("seed"), float(data.get("execution_time", 0.0)),
                    extra.get("skipped", {}), extra.get("versions", {}))
 

@@ -179,8 +179,7 @@ def test_what_a_submission_names_itself_or_prints_is_text_on_the_page(tmp_path):
     from autograde.spec.results import QuestionOutcome, Results
 
     evil = '<script>alert(1)</script>'
-    failed = QuestionOutcome("2.2", "MLPNet", 0.0, 3.0, False, output=f"**FAILED** `t`\n\n```\n{evil}\n```",
-                             failures=(("t", evil),))
+    failed = QuestionOutcome("2.2", "MLPNet", 0.0, 3.0, False, output=f"**FAILED** `t`\n\n```\n{evil}\n```")
     entries = [Entry(f"{evil}{i}.py", Results((failed,), f"```\nThe submission did not load: {evil}\n```"),
                      "x/feedback.md") for i in range(2)]
     ClassReport.of(entries).write(tmp_path)

@@ -20,9 +20,11 @@ LOAD_HEADING = "Loading the submission"
 NOT_CHECKED = "Not checked here (counted neither passed nor failed)"
 
 Row = tuple[list[str], str | None]  # a table row's cells and its rich style
+QUESTION_COLUMNS = [("Question", "left"), ("Title", "left"), ("Points", "right"), ("Tests passed", "right")]
 
 
-def _points(x: float) -> str:
+def points(x: float) -> str:
+    """A score as people write it: 1.5, 21.71, 26."""
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
@@ -54,31 +56,29 @@ def run_table(tally: list[QuestionResult], title: str) -> Table:
     rows: list[Row] = []
     for r in tally:
         style = "green" if r.failed == 0 and r.ran else ("red" if r.failed else "yellow")
-        points = (_points(r.score) + " / " + _points(r.question.points) if r.graded
-                  else "not run" if r.question.points else "ungraded")
-        rows.append(([r.question.id, r.question.title, points, _tests((r.passed, r.ran, r.skipped))], style))
+        shown = (points(r.score) + " / " + points(r.question.points) if r.graded
+                 else "not run" if r.question.points else "ungraded")
+        rows.append(([r.question.id, r.question.title, shown, _tests((r.passed, r.ran, r.skipped))], style))
     earned = sum(r.score for r in tally)
     possible = sum(r.question.points for r in tally if r.graded)
-    rows.append((["Total", "", f"{_points(earned)} / {_points(possible)}", ""], None))
-    return table(title, [("Question", "left"), ("Title", "left"), ("Points", "right"), ("Tests passed", "right")],
-                 rows)
+    rows.append((["Total", "", f"{points(earned)} / {points(possible)}", ""], None))
+    return table(title, QUESTION_COLUMNS, rows)
 
 
 def results_table(results: Results, title: str) -> Table:
     """One submission's graded questions (what `pset3 check` shows a student)."""
-    rows: list[Row] = [([q.id, q.title, f"{_points(q.score)} / {_points(q.max_score)}", _tests(q.tests)],
+    rows: list[Row] = [([q.id, q.title, f"{points(q.score)} / {points(q.max_score)}", _tests(q.tests)],
                         "green" if q.passed else "red") for q in results.questions]
-    rows.append((["Total", "", f"{_points(results.score)} / {_points(results.max_score)}", ""], None))
-    return table(title, [("Question", "left"), ("Title", "left"), ("Points", "right"), ("Tests passed", "right")],
-                 rows)
+    rows.append((["Total", "", f"{points(results.score)} / {points(results.max_score)}", ""], None))
+    return table(title, QUESTION_COLUMNS, rows)
 
 
 def gradebook_table(rows: list[tuple[str, Results]], questions: list[str], title: str) -> Table:
     """A batch turned on its side: one row per question, one column per submission."""
     columns = [("question", "left"), *((name, "right") for name, _ in rows)]
     scores = [results.scores() for _, results in rows]
-    body: list[Row] = [([q, *(_points(s.get(q, 0)) for s in scores)], None) for q in questions]
-    body.append((["total", *(_points(results.score) for _, results in rows)], None))
+    body: list[Row] = [([q, *(points(s.get(q, 0)) for s in scores)], None) for q in questions]
+    body.append((["total", *(points(results.score) for _, results in rows)], None))
     return table(title, columns, body)
 
 

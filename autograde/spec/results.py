@@ -70,10 +70,11 @@ class Gradebook:
                 (result.failures if outcome == "failed" else result.skips).append((nodeid.split("::", 1)[-1], message))
         for qid, result in by_id.items():
             result.score = self.rubric.score(qid, result.passed, result.failed)
-        return [by_id[q] for q in sorted(by_id, key=_question_order)]
+        return [by_id[q] for q in sorted(by_id, key=question_order)]
 
 
-def _question_order(qid: str) -> tuple[int, ...]:
+def question_order(qid: str) -> tuple[int, ...]:
+    """A question id's place in the problem set: 1.2 before 1.10."""
     return tuple(int(p) if p.isdigit() else 0 for p in qid.split("."))
 
 
@@ -88,6 +89,12 @@ def _shown(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 3] + "..."
 
 
+FAILED = "**FAILED**"
+# One failed test in a question's Markdown output, as `_question_output` writes it.
+_FAILURE = re.compile(rf"^{re.escape(FAILED)} `(?P<test>[^`\n]+)`\n\n(?P<fence>`{{3,}})\n(?P<message>.*?)\n(?P=fence)$",
+                      re.M | re.S)
+
+
 def _question_output(r: QuestionResult) -> str:
     """Markdown (results.json says `output_format: md`): each failure's message as a code block."""
     lines = [f"{r.passed} of {r.ran} tests passed" + (f", {r.skipped} skipped" if r.skipped else "")]
@@ -95,14 +102,8 @@ def _question_output(r: QuestionResult) -> str:
     return "\n".join(lines)
 
 
-FAILED = "**FAILED**"
-_FAILURE = re.compile(r"^\*\*FAILED\*\* `(?P<test>[^`\n]+)`\n\n(?P<fence>`{3,})\n(?P<message>.*?)\n(?P=fence)$",
-                      re.M | re.S)
-
-
 def _failures(output: str) -> tuple[tuple[str, str], ...]:
-    """The (test, message) pairs a question's Markdown output shows (`_question_output` wrote it): read
-    back from results.json, which holds them only there, as Gradescope shows them."""
+    """The (test, message) pairs a question's Markdown output shows (`_question_output` wrote it)."""
     return tuple((m["test"], m["message"]) for m in _FAILURE.finditer(output))
 
 
@@ -130,7 +131,11 @@ class QuestionOutcome:
     visibility: str = "visible"
     output: str = ""  # Markdown: each failed test, its message in a code block
     tests: tuple[int, int, int] | None = None  # (passed, ran, skipped); None where not counted (fail-closed)
-    failures: tuple[tuple[str, str], ...] = ()  # (test, message) of each failed test, as `output` shows them
+
+    @property
+    def failures(self) -> tuple[tuple[str, str], ...]:
+        """(test, message) of each failed test, as `output` shows them: results.json holds them only there."""
+        return _failures(self.output)
 
     @property
     def status(self) -> str:
@@ -150,7 +155,7 @@ class QuestionOutcome:
         score, max_score = float(entry.get("score", 0.0)), float(entry.get("max_score", 0.0))
         passed = entry["status"] == "passed" if "status" in entry else score >= max_score
         return cls(qid, name.removeprefix(f"{qid} ") if name != qid else "", score, max_score, passed,
-                   entry.get("visibility", "visible"), output, tuple(tests) if tests else None, _failures(output))
+                   entry.get("visibility", "visible"), output, tuple(tests) if tests else None)
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def graded(results: list[QuestionResult], execution_time: float, output: str = "
     all skipped, are not graded); `output`, the load report, in a code block."""
     questions = tuple(QuestionOutcome(r.question.id, r.question.title, r.score, r.question.points,
                                       r.failed == 0 and r.ran > 0, r.question.visibility, _question_output(r),
-                                      (r.passed, r.ran, r.skipped), tuple((n, _shown(m)) for n, m in r.failures))
+                                      (r.passed, r.ran, r.skipped))
                       for r in results if r.graded)
     skipped = {r.question.id: [why for _, why in r.skips] for r in results if r.skips and r.question.points}
     return Results(questions, fenced(output) if output else "", seed, execution_time, skipped, versions())

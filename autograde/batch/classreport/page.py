@@ -18,7 +18,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from autograde.batch.classreport.charts import QuestionSpread, question_bars, score_bins, score_histogram
 from autograde.batch.classreport.clusters import Cluster, failure_clusters, problem_clusters
-from autograde.spec.results import Results, write_atomically
+from autograde.spec.render import points
+from autograde.spec.results import Results, question_order, write_atomically
 
 BATCH_FILE = "batch.json"  # what only the grade knew: the batch's wall time (pset3 summarize reads it back)
 OUTPUTS = ("report.html", "clusters.json", "summary.md")
@@ -59,9 +60,6 @@ class ClassReport:
     def slowest(self) -> list[Entry]:
         return sorted(self.entries, key=lambda e: -e.results.execution_time)[:SLOWEST]
 
-    def links(self) -> dict[str, str | None]:
-        return {e.name: e.feedback for e in self.entries}
-
     def clusters_by_question(self) -> list[tuple[QuestionSpread, list[Cluster]]]:
         return [(q, [c for c in self.failures if c.question == q.id]) for q in self.questions]
 
@@ -74,7 +72,8 @@ class ClassReport:
         env = _environment()
         bins = score_bins(self.totals, self.max_score)
         context = {"report": self, "median": statistics.median(self.totals) if self.entries else 0.0,
-                   "mean": statistics.fmean(self.totals) if self.entries else 0.0, "bins": bins}
+                   "mean": statistics.fmean(self.totals) if self.entries else 0.0, "bins": bins,
+                   "links": {e.name: e.feedback for e in self.entries}}
         html = env.get_template("report.html.j2").render(
             **context, histogram=score_histogram(bins, self.max_score),
             bars=question_bars(self.questions) if self.questions else "")
@@ -91,7 +90,7 @@ def _spread(entries: list[Entry]) -> list[QuestionSpread]:
         for q in entry.results.questions:
             seen.setdefault(q.id, [q.title, q.max_score, []])[2].append(q.score)
     spread = []
-    for qid in sorted(seen, key=lambda q: tuple(int(p) if p.isdigit() else 0 for p in q.split("."))):
+    for qid in sorted(seen, key=question_order):
         title, points, scores = seen[qid]
         full = sum(s >= points for s in scores)
         zero = sum(s <= 0 for s in scores)
@@ -104,7 +103,7 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("autograde.batch.classreport", "templates"),
                       autoescape=select_autoescape(["html", "html.j2"]), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["points"] = lambda x: f"{x:.2f}".rstrip("0").rstrip(".")
+    env.filters["points"] = points
     env.filters["anchor"] = lambda text: "".join(c if c.isalnum() else "-" for c in str(text)).strip("-").lower()
     env.filters["md"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     return env

@@ -65,27 +65,36 @@ def sample(root: psutil.Process, peak: Peak, stop: threading.Event, interval: fl
         stop.wait(interval)
 
 
-def one_run(submission: Path, copies: int, workers: int, data_root: Path, interval: float) -> tuple[Peak, float]:
+def measure(cmd: list[str], cwd: Path, interval: float = 0.05) -> tuple[Peak, float]:
+    """Run `cmd` to its end, sampling its process tree: its peaks and its wall time. Exits if it fails."""
+    peak, stop = Peak(), threading.Event()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watcher = threading.Thread(target=sample, args=(psutil.Process(proc.pid), peak, stop, interval))
+    watcher.start()
+    output = proc.communicate()[0]
+    wall = time.perf_counter() - start
+    stop.set()
+    watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{output[-3000:]}")
+    return peak, wall
+
+
+def grade_command(folder: Path, out: Path, workers: int, data_root: Path, *more: str) -> list[str]:
+    return [sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(out), "--workers", str(workers),
+            "--data-root", str(data_root), *more]
+
+
+def one_run(submission: Path, copies: int, workers: int, data_root: Path, interval: float,
+            *more: str) -> tuple[Peak, float]:
     with tempfile.TemporaryDirectory(prefix="pset3-memory-") as tmp:
         folder = Path(tmp) / "submissions"
         folder.mkdir()
         for i in range(copies):
             target = folder / (f"{i}-{submission.name}" if copies > 1 else submission.name)
             (shutil.copytree if submission.is_dir() else shutil.copy)(submission, target)
-        cmd = [sys.executable, "-m", "autograde", "grade", str(folder), "--out", str(Path(tmp) / "out"),
-               "--workers", str(workers), "--data-root", str(data_root)]
-        peak, stop = Peak(), threading.Event()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        watcher = threading.Thread(target=sample, args=(psutil.Process(proc.pid), peak, stop, interval))
-        watcher.start()
-        output = proc.communicate()[0]
-        wall = time.perf_counter() - start
-        stop.set()
-        watcher.join()
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}:\n{output[-3000:]}")
-    return peak, wall
+        return measure(grade_command(folder, Path(tmp) / "out", workers, data_root, *more), Path(tmp), interval)
 
 
 def main() -> None:

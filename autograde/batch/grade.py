@@ -51,6 +51,7 @@ class Job:
     extra: tuple[str, ...] = ()  # options for each submission's pytest run (e.g. --timeout 60)
     seed: str = seeding.RANDOM
     data_root: Path | None = None  # a real CIFAR-10; None: the runner's own synthetic one
+    cold: bool = False  # each spec run a fresh interpreter, not forked from the warm grader (`--cold`)
 
 
 class Runner(Protocol):
@@ -93,7 +94,7 @@ def grade(folder: Path, out: Path, runner: Runner, job: Job = Job(), force: bool
     from rich.progress import Progress
 
     folder, out = folder.resolve(), out.resolve()  # each submission's pytest runs in a temporary folder
-    job = Job(tuple(job.extra), job.seed, job.data_root.resolve() if job.data_root else None)
+    job = Job(tuple(job.extra), job.seed, job.data_root.resolve() if job.data_root else None, job.cold)
     entries = submissions(folder)
     names = [p.name for p in entries]
     if len(set(names)) != len(names):

@@ -28,9 +28,10 @@ class Graded:
 
 def grade_submission(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
                      seed: str = seeding.RANDOM, time_limit: float = RUN_TIMEOUT,
-                     rubric: Path = DEFAULT_RUBRIC) -> Graded:
-    """The spec on one submission (`specrun.run_spec`): always a result, fail-closed if need be."""
-    results, junit = run_spec(submission, data_root, threads, list(extra), time_limit, rubric, seed)
+                     rubric: Path = DEFAULT_RUBRIC, cold: bool = False) -> Graded:
+    """The spec on one submission (`specrun.run_spec`): always a result, fail-closed if need be. It is
+    forked from this process's warm grader (`autograde.batch.warm`), or with `cold` a fresh interpreter."""
+    results, junit = run_spec(submission, data_root, threads, list(extra), time_limit, rubric, seed, cold)
     return Graded(submission.name, results, junit)
 
 

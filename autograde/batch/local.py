@@ -29,6 +29,7 @@ class LocalRunner:
         with tempfile.TemporaryDirectory(prefix="pset3-data-") as tmp:
             root = synthetic_cifar.data_root(job.data_root, Path(tmp))
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                jobs = [pool.submit(grade_submission, p, root, threads, list(job.extra), job.seed) for p in todo]
+                jobs = [pool.submit(grade_submission, p, root, threads, list(job.extra), job.seed, cold=job.cold)
+                        for p in todo]
                 for finished in as_completed(jobs):
                     record(finished.result())

@@ -31,14 +31,16 @@ class RayOptions:
 
 
 def grade_task(name: str, files: intake.Files, data_root: str | None, threads: int, extra: list[str],
-               seed: str) -> Graded:
-    """The body of one Ray task, on a node: the submission unpacked into a fresh folder and graded."""
+               seed: str, cold: bool = False) -> Graded:
+    """The body of one Ray task, on a node: the submission unpacked into a fresh folder and graded. Its
+    spec run is forked from this Ray worker process's warm grader (`autograde.batch.warm`), started by
+    the worker's first task and kept for every later one: the tasks a worker runs share one import."""
     with tempfile.TemporaryDirectory(prefix="pset3-ray-") as tmp:
         submission = intake.write(files, Path(tmp) / name)
         # This node's own synthetic CIFAR-10 unless one was given: written once, atomically, so that tasks
         # side by side share it.
         root = synthetic_cifar.data_root(Path(data_root) if data_root else None, Path(tempfile.gettempdir()))
-        return grade_submission(submission, root, threads, extra, seed)
+        return grade_submission(submission, root, threads, extra, seed, cold=cold)
 
 
 def connect(options: RayOptions) -> bool:
@@ -91,7 +93,7 @@ class RayRunner:
                 except intake.Refused as exc:
                     record(Graded(p.name, fail_closed(load_rubric(), str(exc)), None))
                     continue
-                pending[task.remote(p.name, files, root, threads, list(job.extra), job.seed)] = p
+                pending[task.remote(p.name, files, root, threads, list(job.extra), job.seed, job.cold)] = p
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
                 for ref in ready:

@@ -1,9 +1,9 @@
 """One spec run: the only place that says how the grader invokes pytest on an implementation.
 
 Every caller builds its run here: `pset3 report` and `pset3 check` (pytest in this process), `pset3
-grade` and the Gradescope autograder (`run_spec`: pytest in a process of its own, with a time limit
-and a fail-closed result), the kill matrix (`spec_args`, `thread_env`) and the benchmarks
-(`pytest_command`).
+grade` and the Gradescope autograder (`run_spec`: pytest in a process of its own, forked from the warm
+grader (`autograde.batch.warm`) or, `cold`, a fresh interpreter, with a time limit and a fail-closed
+result), the kill matrix (`spec_args`, `thread_env`, `pytest_main`) and the benchmarks (`pytest_command`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograde.batch import warm
+from autograde.batch.warm import WarmProcess
 from autograde.common.layout import PACKAGE_DIR, SPEC_DIR
 from autograde.spec import seeding
 from autograde.spec.results import Results, fail_closed, fenced
@@ -42,6 +44,13 @@ def pytest_command(impl: str | Path, *more: str) -> list[str]:
     return [sys.executable, "-m", "pytest", *spec_args(impl, *more)]
 
 
+def pytest_main(argv: list[str]) -> int:
+    """A spec run's body in a process forked from the warm grader: pytest in that process."""
+    import pytest
+
+    return int(pytest.main(argv))
+
+
 def threads_each(side_by_side: int) -> int:
     """Torch threads for each of `side_by_side` runs: more threads than cores makes every op spin-wait."""
     return max(1, (os.cpu_count() or 1) // max(1, side_by_side))
@@ -60,7 +69,7 @@ def _start_in_child() -> None:
     die_with_parent()
 
 
-def _stop(proc: subprocess.Popen, limit: float) -> str:
+def _stop(proc: subprocess.Popen | WarmProcess, limit: float) -> str:
     """Interrupt a spec run past its time limit: pytest still writes the results of the tests that
     ran (those that did not count as failed); one that does not stop within the grace is killed."""
     proc.send_signal(signal.SIGINT)
@@ -72,19 +81,32 @@ def _stop(proc: subprocess.Popen, limit: float) -> str:
     return f"grading took over its time limit of {limit:g} s"
 
 
+def _launch(args: list[str], tmp: str, log: Path, threads: int, cold: bool) -> subprocess.Popen | WarmProcess:
+    """Start a spec run: forked from this process's warm grader, or (`cold`, or where the warm grader
+    cannot start) a fresh interpreter. Either way its sandboxed worker is forked from it."""
+    if not cold:
+        try:
+            return warm.grader(threads).start(warm.Run("autograde.batch.specrun:pytest_main", [args], tmp,
+                                                       thread_env(threads), str(log), threads))
+        except warm.WarmUnavailable as exc:
+            print(f"pset3: {exc}; grading this submission cold", file=sys.stderr)
+    with log.open("w") as out:
+        return subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=tmp, env=thread_env(threads), stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_start_in_child)
+
+
 def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] = (),
              time_limit: float = RUN_TIMEOUT, rubric: Path = DEFAULT_RUBRIC,
-             seed: str = seeding.RANDOM) -> tuple[Results, str | None]:
+             seed: str = seeding.RANDOM, cold: bool = False) -> tuple[Results, str | None]:
     """The spec on one submission in its own pytest process: (its results, JUnit XML or None).
     Always returns results: a run that ends without them gets a fail-closed zero with the reason.
-    `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.spec.seeding`)."""
+    `seed`: the grading seed, by default a fresh one that the run draws itself (`autograde.spec.seeding`).
+    `cold`: a fresh interpreter instead of a fork of the warm grader (the same grade, slower)."""
     with tempfile.TemporaryDirectory(prefix="pset3-grade-") as tmp:
         results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
-        argv = pytest_command(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
-                              "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
-        with log.open("w") as out:  # its sandboxed worker is forked from it (autograde.worker.fork)
-            proc = subprocess.Popen(argv, cwd=tmp, env=thread_env(threads), stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, preexec_fn=_start_in_child)
+        args = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
+                         "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
+        proc = _launch(args, tmp, log, threads, cold)
         try:
             proc.wait(time_limit)
         except subprocess.TimeoutExpired:

@@ -6,7 +6,7 @@
     pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N] [--results-json PATH]   what a student runs
     pset3 kit --out DIR [--rubric PATH]                     the student kit: no reference, its recorded answers
     pset3 template DIR                                      a skeleton submission with every contract name
-    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--data-root DIR] [--seed N] [--ray [ADDRESS]]
+    pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--cold] [--data-root DIR] [--seed N] [--ray [ADDR]]
     pset3 gradescope --out autograder.zip [--wheel PATH] [--rubric PATH]   Gradescope's autograder bundle
     pset3 map SUBMISSIONS_DIR [...] [--write] [--load-timeout S]   proposed pset3.toml lines for missing names
     pset3 summarize FOLDER [--out DIR]                      the class report: report.html, clusters.json, summary.md
@@ -100,8 +100,8 @@ def _grade(args: argparse.Namespace, rest: list[str]) -> int:
     try:
         runner = _runner(args)
         batch = grade(folder, Path(args.out), runner, Job(tuple(rest), args.seed,
-                                                          Path(args.data_root) if args.data_root else None),
-                      args.force)
+                                                          Path(args.data_root) if args.data_root else None,
+                                                          args.cold), args.force)
     except ImportError as exc:
         print(f"pset3 grade --ray: {exc} (install it with: pip install 'pset3-spec[ray]')", file=sys.stderr)
         return 2
@@ -317,6 +317,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=_at_least_one, default=2, help="submissions graded side by side (default 2)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     grade.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one, written once per batch)")
+    grade.add_argument("--cold", action="store_true",
+                       help="start each submission's spec run as a fresh interpreter (it imports torch itself) "
+                            "instead of forking it from one warm process per batch; the same grades, slower")
     _add_seed(grade)
     grade.add_argument("--ray", nargs="?", const=LOCAL_RAY, metavar="ADDRESS",
                        help="one Ray task per submission: on the cluster at ADDRESS (e.g. auto, ray://HOST:10001), "

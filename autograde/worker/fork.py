@@ -24,16 +24,26 @@ from autograde.wire.protocol import Config
 
 PRIVATE_MODULES = ("reference", "spec_tests")  # never in a worker's memory
 _INHERITED: list[Any] = []  # the grader's stream objects, kept alive: freed, they would close reused descriptors
+_torch_unused = False  # torch is imported but has run nothing (a run forked from the warm grader)
+
+
+def declare_torch_unused() -> None:
+    """Said by a process forked from one that imported torch and ran none of it (`autograde.batch.warm`),
+    before it runs any: its first worker may still be forked from it."""
+    global _torch_unused
+    _torch_unused = True
 
 
 def can_fork() -> bool:
-    """Whether this process is still clean enough to fork the worker from: torch not imported yet (so
-    it has started no OpenMP pool and no CUDA context; numpy's OpenBLAS pool is fork-safe), no
-    other Python thread (one holding a lock would leave it held in the child), nothing private."""
+    """Whether this process is still clean enough to fork the worker from: torch not imported yet, or
+    imported and declared unused (so it has started no OpenMP pool and no CUDA context; numpy's
+    OpenBLAS pool is fork-safe), no other Python thread (one holding a lock would leave it held in the
+    child), nothing private."""
     import threading
 
     private = any(m.split(".")[0] in PRIVATE_MODULES for m in sys.modules)
-    return "torch" not in sys.modules and threading.active_count() == 1 and not private
+    fresh = "torch" not in sys.modules or _torch_unused
+    return fresh and threading.active_count() == 1 and not private
 
 
 class ForkedWorker:
@@ -76,6 +86,8 @@ def fork_worker(config: Config, cwd: Path, env: dict[str, str], package_dir: Pat
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+    global _torch_unused
+    _torch_unused = False  # from now on this process computes: a later worker is a fresh interpreter
     os.close(out_w)
     return ForkedWorker(pid, os.fdopen(out_r, "rb"))
 

@@ -77,7 +77,9 @@ HONEST = {"2.1", "2.2", "2.3", "2.4", "2.5"}  # each hider's ANSWERS and MLPNet 
     ("hostile_patches_builtins.py", 16, "the submission replaced builtins.isinstance "
                                         f"({line('hostile_patches_builtins.py', 'lambda')}), builtins.float (the "
                                         "class torch.Tensor) while `evaluate(net, loader)` ran"),
-    ("hostile_replaces_probe_table.py", 16, "the submission replaced autograde.wire.frames.write_frame "
+    # Every module holding write_frame has it replaced: the worker's own frames module is the one named here (a
+    # worker forked from the spec run also holds the spec side's copy, named before it).
+    ("hostile_replaces_probe_table.py", 16, "autograde.wire.frames.write_frame "
                                             f"({line('hostile_replaces_probe_table.py', 'def _forged_reply')}), "
                                             "autograde.worker.probes.PROBES['evaluate'] "
                                             f"({line('hostile_replaces_probe_table.py', 'def _forged_probe')})"),

@@ -81,17 +81,19 @@ def _stop(proc: subprocess.Popen | WarmProcess, limit: float) -> str:
     return f"grading took over its time limit of {limit:g} s"
 
 
-def _launch(args: list[str], tmp: str, log: Path, threads: int, cold: bool) -> subprocess.Popen | WarmProcess:
-    """Start a spec run: forked from this process's warm grader, or (`cold`, or where the warm grader
-    cannot start) a fresh interpreter. Either way its sandboxed worker is forked from it."""
+def start_run(args: list[str], cwd: str | Path, log: Path, threads: int, cold: bool = False,
+              ) -> subprocess.Popen | WarmProcess:
+    """Start pytest with `args` in `cwd`, its output to `log`: forked from this process's warm grader, or
+    (`cold`, or where the warm grader cannot start) a fresh interpreter. Either way the sandboxed worker
+    of the run is forked from it."""
     if not cold:
         try:
-            return warm.grader(threads).start(warm.Run("autograde.batch.specrun:pytest_main", [args], tmp,
+            return warm.grader(threads).start(warm.Run("autograde.batch.specrun:pytest_main", [args], str(cwd),
                                                        thread_env(threads), str(log), threads))
         except warm.WarmUnavailable as exc:
-            print(f"pset3: {exc}; grading this submission cold", file=sys.stderr)
+            print(f"pset3: {exc}; running this spec run cold", file=sys.stderr)
     with log.open("w") as out:
-        return subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=tmp, env=thread_env(threads), stdout=out,
+        return subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=cwd, env=thread_env(threads), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_start_in_child)
 
 
@@ -106,7 +108,7 @@ def run_spec(submission: Path, data_root: Path, threads: int, extra: list[str] =
         results, junit, log = Path(tmp) / "results.json", Path(tmp) / "junit.xml", Path(tmp) / "pytest.log"
         args = spec_args(submission, "-q", "--data-root", str(data_root), "--results-json", str(results),
                          "--junitxml", str(junit), "--rubric", str(rubric), "--seed", str(seed), *extra)
-        proc = _launch(args, tmp, log, threads, cold)
+        proc = start_run(args, tmp, log, threads, cold)
         try:
             proc.wait(time_limit)
         except subprocess.TimeoutExpired:

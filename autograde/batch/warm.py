@@ -320,6 +320,12 @@ def grader(threads: int | None) -> WarmGrader:
         return found
 
 
+def process_ids() -> set[int]:
+    """The pids of this process's warm graders: long-lived by design, never a run's leftover."""
+    with _GRADERS_LOCK:
+        return {g.process.pid for g in _GRADERS.values() if g.alive}
+
+
 def close_all() -> None:
     """End every warm grader this process started."""
     with _GRADERS_LOCK:

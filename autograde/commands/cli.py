@@ -3,7 +3,7 @@
     pset3 report [--impl PATH] [--results-json PATH] [PYTEST ARGS...]   the spec, a per-question table
     pset3 mutants [--jobs N] [--cuda] [--seed N] [NAME...]              the mutant kill matrix
     pset3 train {vit,cnn} (--data-root DIR | --synthetic) [--epochs N] [--device D] [--out DIR] [--small]
-    pset3 check SUBMISSION [--data-root DIR] [-m part2] [--seed N] [--results-json PATH]   what a student runs
+    pset3 check SUBMISSION [--watch] [--data-root DIR] [-m part2] [--seed N] [--results-json PATH]   a student's check
     pset3 kit --out DIR [--rubric PATH]                     the student kit: no reference, its recorded answers
     pset3 template DIR                                      a skeleton submission with every contract name
     pset3 grade SUBMISSIONS_DIR --out DIR [--workers N] [--force] [--cold] [--data-root DIR] [--seed N] [--ray [ADDR]]
@@ -67,6 +67,10 @@ def _check(args: argparse.Namespace) -> int:
               f"answers are the reference's, recorded under that seed); your course grades under its own seeds",
               file=sys.stderr)
         return 2
+    if args.watch:
+        from autograde.commands.watch import watch
+
+        return watch(Path(args.submission).resolve(), _check_argv(args))
     argv = spec_args(args.submission, "-q", *(["--results-json", args.results_json] if args.results_json else []),
                      *(["--data-root", args.data_root] if args.data_root else []),
                      "--seed", args.seed, *(["-m", args.m] if args.m else []))
@@ -81,6 +85,16 @@ def _check(args: argparse.Namespace) -> int:
            else f"--seed {results.seed} grades it again the same way")
     print_report(Console(), results, f"pset3 check {args.submission} (seed {results.seed}: {how})")
     return 0 if results.score == results.max_score else 1
+
+
+def _check_argv(args: argparse.Namespace) -> list[str]:
+    """`pset3 check`'s arguments for one check of `--watch`, every path absolute (it runs in a folder of its own)."""
+    def absolute(path: str | None) -> str | None:
+        return str(Path(path).resolve()) if path else None
+
+    options = {"--data-root": absolute(args.data_root), "-m": args.m, "--seed": args.seed,
+               "--results-json": absolute(args.results_json)}
+    return [absolute(args.submission), *(x for flag, value in options.items() if value for x in (flag, value))]
 
 
 LOCAL_RAY = "local"  # `--ray` without an address
@@ -304,6 +318,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--data-root", help="a real CIFAR-10 (default: a synthetic one)")
     check.add_argument("-m", help="only some questions, e.g. part2")
     check.add_argument("--results-json", help="also write the results (Gradescope's results.json format) here")
+    check.add_argument("--watch", action="store_true",
+                       help="check again whenever the submission's files change, until Ctrl-C: torch is imported "
+                            "once, and each check runs in a fresh process of its own")
     if IS_KIT:
         check.add_argument("--seed", type=seeding.option, default=str(RECORDED_SEED),
                            help=f"the kit checks under the public seed {RECORDED_SEED} only")

@@ -4,8 +4,8 @@ Each mutant in `mutants/mutants.toml` plants one mistake that belongs to one que
 must fail that question and no other. A device mutant (`tier = "gpu"`) plants a mistake only CUDA
 shows: the CPU tier must pass it, and on a CUDA machine (`--cuda`) the agreement spec must fail
 its question. Mutants and the machinery's test submissions are our own trusted code, so they run
-with the in-process backend, several per Python process (torch is imported once per worker), in
-`jobs` worker processes side by side.
+with the in-process backend; each run is forked from the warm grader (`autograde.batch.warm`: torch
+imported once for the whole matrix), `jobs` side by side.
 
     python -m autograde.commands.matrix [--jobs 2] [--cuda] [NAME ...]
 """
@@ -13,16 +13,14 @@ with the in-process backend, several per Python process (torch is imported once 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograde.batch.specrun import spec_args, thread_env, threads_each
+from autograde.batch.specrun import spec_args, start_run, threads_each
 from autograde.commands.junit import read_cases
 from autograde.commands.mutants import CATALOG, MUTANTS_DIR, read_catalog
 from autograde.common import synthetic_cifar
@@ -61,27 +59,27 @@ class Outcome:
 
 
 def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
-    """Run the spec on each implementation, `jobs` worker processes side by side, all reading one
-    synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a --data-root). Each
-    worker claims the next implementation no other has claimed, so a few slow runs (a sandboxed
-    submission waiting out a budget) do not leave one worker idle while the other still has a queue:
-    put the slow ones first."""
+    """Run the spec on each implementation, each run forked from the warm grader, `jobs` side by side,
+    all reading one synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a
+    --data-root). Runs start in the order given: put the slow ones (a sandboxed submission waiting out
+    a budget) first."""
     with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
         out = Path(tmp)
         if not any(a.startswith("--data-root") for a in pytest_args):
             pytest_args = (*pytest_args, "--data-root", str(synthetic_cifar.data_root(None, out)))
-        numbered = [f"{i}={p}" for i, p in enumerate(paths)]
+        # Every run asks the reference the same questions: each is answered once for the whole matrix.
+        pytest_args = (*pytest_args, "--share-reference-answers", str(out / "reference-answers"))
         jobs = max(1, min(jobs, len(paths)))
-        env = thread_env(threads_each(jobs))
-        workers = []
-        for n in range(jobs):
-            log = (out / f"worker{n}.log").open("w")
-            cmd = [sys.executable, "-m", "autograde.commands.matrix", "--worker", str(out), *numbered, "--",
-                   *pytest_args]
-            workers.append((subprocess.Popen(cmd, cwd=PACKAGE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        for proc, log in workers:
-            proc.wait()
-            log.close()
+        tiers = {m.path.resolve(): m.run_tier for m in read_catalog()}
+
+        def run(index: int, impl: Path) -> None:
+            results, code_file, log, junit = _files(out, index)
+            trusted = _trust(impl.resolve()) + ["--tier", tiers.get(impl.resolve(), "cpu")]
+            argv = spec_args(impl, "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args)
+            code_file.write_text(str(start_run(argv, PACKAGE_DIR, log, threads_each(jobs)).wait()))
+
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(run, range(len(paths)), paths))
         return {p: _outcome(out, i) for i, p in enumerate(paths)}
 
 
@@ -100,8 +98,7 @@ def _test_outcomes(junit: Path) -> dict[str, str]:
 
 def _outcome(out: Path, index: int) -> Outcome:
     results, code, log, junit = _files(out, index)
-    # A run's own log, or, if it never started one, what its worker process printed.
-    text = log.read_text() if log.exists() else "".join(p.read_text() for p in sorted(out.glob("worker*.log")))
+    text = log.read_text() if log.exists() else ""
     return Outcome(
         int(code.read_text()) if code.exists() else None,
         json.loads(results.read_text()) if results.exists() else None,
@@ -120,42 +117,11 @@ def _trust(impl: Path) -> list[str]:
     return []
 
 
-def _claim(out: Path, index: str) -> bool:
-    """Whether this worker is the first to take the `index`-th implementation."""
-    try:
-        os.close(os.open(out / f"{index}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        return False
-    return True
-
-
-def _worker(out: Path, jobs: list[str], pytest_args: list[str]) -> None:
-    """Run the spec once per `INDEX=PATH` job that no other worker has claimed, each run's terminal
-    output to its own log."""
-    import pytest
-
-    tiers = {m.path.resolve(): m.run_tier for m in read_catalog()}
-    for job in jobs:
-        index, _, impl = job.partition("=")
-        if not _claim(out, index):
-            continue
-        results, code_file, log, junit = _files(out, int(index))
-        trusted = _trust(Path(impl).resolve()) + ["--tier", tiers.get(Path(impl).resolve(), "cpu")]
-        with log.open("w") as stream, contextlib.redirect_stdout(stream):
-            code = pytest.main(spec_args(impl, "--results-json", str(results), "--junitxml", str(junit), *trusted,
-                                         *pytest_args))
-        code_file.write_text(str(int(code)))
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--worker"]:
-        split = argv.index("--") if "--" in argv else len(argv)
-        _worker(Path(argv[1]), argv[2:split], argv[split + 1:])
-        return 0
     parser = argparse.ArgumentParser(prog="python -m autograde.commands.matrix", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="mutants to run (default: the whole catalogue)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes side by side (default 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="spec runs side by side (default 2)")
     parser.add_argument("--cuda", action="store_true",
                         help="run the device mutants (tier = \"gpu\") through the agreement spec on CUDA")
     parser.add_argument("--seed", default="0", help="the grading seed of every spec run (default 0, as in CI)")

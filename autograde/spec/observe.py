@@ -7,10 +7,12 @@ sandboxed backend only has to implement `_observe`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from autograde.wire.protocol import FileReport
@@ -96,10 +98,40 @@ def describe_load(notes: list[str], files: list[FileReport], import_errors: list
     return lines
 
 
-# Answers of the reference by request, for this process (see InProcessImpl._observe); timings are
-# measurements, never reused.
-_REFERENCE_ANSWERS: dict[bytes, tuple[str, bytes]] = {}
-UNCACHED_PROBES = frozenset({"timing"})
+UNCACHED_PROBES = frozenset({"timing"})  # measurements, never reused
+
+
+class ReferenceAnswers:
+    """The reference's answers by request (see InProcessImpl._observe): kept for this process, and, where
+    runs share a folder (`share`), for every run that shares it. The kill matrix forks each of its runs
+    afresh from the warm grader; sharing, a run asks the reference only what no earlier run asked."""
+
+    def __init__(self) -> None:
+        self.kept: dict[bytes, tuple[str, bytes]] = {}
+        self.folder: Path | None = None
+
+    def share(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+
+    def get(self, key: bytes) -> tuple[str, bytes] | None:
+        if key not in self.kept and self.folder is not None:
+            with contextlib.suppress(FileNotFoundError):
+                data = (self.folder / key.hex()).read_bytes()
+                size = int.from_bytes(data[:8], "big")
+                self.kept[key] = (data[8:8 + size].decode(), data[8 + size:])
+        return self.kept.get(key)
+
+    def put(self, key: bytes, answer: tuple[str, bytes]) -> None:
+        self.kept[key] = answer
+        if self.folder is not None:  # written whole, then renamed: a run side by side reads all of it or none
+            header = answer[0].encode()
+            part = self.folder / f".{key.hex()}.{os.getpid()}"
+            part.write_bytes(len(header).to_bytes(8, "big") + header + answer[1])
+            part.replace(self.folder / key.hex())
+
+
+REFERENCE_ANSWERS = ReferenceAnswers()
 
 
 class InProcessImpl(Impl):
@@ -121,10 +153,12 @@ class InProcessImpl(Impl):
         # mutant asks only about the name it overrides (the others are the reference's own objects).
         request = encode((probe, name, args, kwargs))
         key = hashlib.sha256(request[0].encode() + request[1]).digest()
-        if key not in _REFERENCE_ANSWERS:
+        answer = REFERENCE_ANSWERS.get(key)
+        if answer is None:
             _, _, args, kwargs = decode(*request)  # the probe sees what crossed the codec, as in the sandbox
-            _REFERENCE_ANSWERS[key] = encode(PROBES[probe](obj, name, *args, **kwargs))
-        return decode(*_REFERENCE_ANSWERS[key])
+            answer = encode(PROBES[probe](obj, name, *args, **kwargs))
+            REFERENCE_ANSWERS.put(key, answer)
+        return decode(*answer)
 
     def _is_the_references(self, name: str, obj: object) -> bool:
         """Whether `obj` is the reference's own object for `name` (the reference, or a name a mutant

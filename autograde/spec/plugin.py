@@ -23,7 +23,7 @@ from autograde.common.errors import SubmissionImportError, SubmissionProblem
 from autograde.common.layout import IS_KIT, RECORDED_ANSWERS, SPEC_DIR
 from autograde.common.tracebacks import describe
 from autograde.spec import seeding
-from autograde.spec.observe import Impl, InProcessImpl
+from autograde.spec.observe import REFERENCE_ANSWERS, Impl, InProcessImpl
 from autograde.spec.recording import RECORDED_SEED, RecordedImpl, Recorder
 from autograde.spec.render import run_table, to_text
 from autograde.spec.results import Gradebook, Results, graded
@@ -85,6 +85,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="rubric TOML with points and titles per question (default: the bundled one)")
     group.addoption("--no-sandbox", action="store_true",
                     help="run the submission in this process (debugging only: its code runs with your rights)")
+    group.addoption("--share-reference-answers", default=None, metavar="DIR",
+                    help="keep the live reference's answers in DIR and reuse those that runs side by side put "
+                         "there (trusted runs of many implementations, as the kill matrix's; never a grading run)")
     for flag, default, what in SECONDS_OPTIONS:
         group.addoption(flag, type=float, default=default, metavar="SECONDS", help=f"{what} (default {default:g})")
     group.addoption("--no-tamper-check", action="store_true",
@@ -142,6 +145,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                     f"(download and unpack cifar-10-python.tar.gz there, or leave --data-root out "
                                     f"to use a synthetic CIFAR-10)")
     seeding.configure(config.getoption("--seed"))  # a random one is drawn later, after the worker has forked
+    if config.getoption("--share-reference-answers"):
+        REFERENCE_ANSWERS.share(Path(config.getoption("--share-reference-answers")))
     _check_recording(config)
     session = GradingSession(config, impl_path)
     config.stash[STATE] = session

@@ -105,8 +105,8 @@ def haunt():
 
 
 threading.Thread(target=haunt, daemon=False).start()
-subprocess.Popen([sys.executable, "-c", "import time, os\\nwhile True:\\n    open('/tmp/pset3-left-behind', 'w').close()"
-                  "\\n    time.sleep(0.05)"], start_new_session=True)
+LOOP = "import time\\nwhile True:\\n    open('/tmp/pset3-left-behind', 'w').close()\\n    time.sleep(0.05)"
+subprocess.Popen([sys.executable, "-c", LOOP], start_new_session=True)
 '''
 LOOKS = '''
 import os, sys
@@ -142,7 +142,8 @@ def test_nothing_one_submission_does_reaches_the_next_ones_fork(tmp_path):
     classmate = rows["b_looks.py"]
     assert classmate.score == EARNED, (out / "b_looks.py" / "feedback.md").read_text()
     assert "traces of the first submission: none" in (out / "b_looks.py" / "feedback.md").read_text()
-    assert grader.alive and warm.grader(threads_each(1)) is grader  # neither killed nor stopped: the same process serves on
+    # Neither killed nor stopped: the same warm grader serves on.
+    assert grader.alive and warm.grader(threads_each(1)) is grader
     assert psutil.Process(grader.pid).status() != psutil.STATUS_STOPPED
     time.sleep(0.5)  # what they left would still be running now
     assert set(psutil.Process().children(recursive=True)) - before == set()

@@ -7,7 +7,9 @@ tier; the others share one 2-CPU instance this module starts, and run in `tox -e
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from autograde.batch.grade import done
 from tools.examples import FOLDER
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
+WARM = "autograde.batch.warm"  # the command line of a warm grader, and of every run forked from it
 OWN = ["--allow-reference-imports", "--timeout", "30", "--start-timeout", "60", "--statement-timeout", "10"]
 
 
@@ -60,6 +63,36 @@ def left_running(marker: str) -> list[str]:
     return found
 
 
+def interfaces_of_ray_servers(proc: subprocess.Popen, deadline: float = 300) -> dict[str, set[str]]:
+    """Each Ray server process (gcs_server, raylet) the grading process `proc` started, with the network
+    interfaces it sees, as soon as both run."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end and proc.poll() is None:
+        found = {}
+        for p in psutil.Process(proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error, OSError):
+                name = Path(p.cmdline()[0]).name
+                if name in ("gcs_server", "raylet"):
+                    lines = Path(f"/proc/{p.pid}/net/dev").read_text().splitlines()[2:]
+                    found[name] = {line.split(":")[0].strip() for line in lines}
+        if len(found) == 2:
+            return found
+        time.sleep(0.2)
+    return {}
+
+
+def runs_left_in_warm_graders() -> list[str]:
+    """Spec runs still alive in a fork of some warm grader (a Ray worker's: it keeps one between tasks),
+    which carry the warm grader's command line, not their submission's."""
+    found = []
+    for p in psutil.process_iter(["cmdline", "status", "ppid"]):
+        with contextlib.suppress(psutil.Error):
+            if WARM in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE and \
+                    WARM in " ".join(psutil.Process(p.info["ppid"]).cmdline()):
+                found.append(f"{p.pid}: {' '.join(p.info['cmdline'])}")
+    return found
+
+
 def test_a_local_ray_instance_grades_as_the_local_path_does(tmp_path):
     """`--ray` with no address starts a local instance, grades, and shuts it down; per-question
     scores equal the local path's (Part 2 of a partial submission, graded under one seed), and so do
@@ -69,7 +102,12 @@ def test_a_local_ray_instance_grades_as_the_local_path_does(tmp_path):
     local = grade(folder, tmp_path / "local", *args)
     on_ray = grade(folder, tmp_path / "ray", "--ray", "--ray-cpus", "1", *args)
     finish(local)
+    servers = interfaces_of_ray_servers(on_ray)
     assert "on Ray" in finish(on_ray)
+    if os.geteuid() == 0:  # its servers have the loopback only: nothing off this machine reaches them
+        assert servers and all(found == {"lo"} for found in servers.values()), servers
+    else:
+        assert servers, "the local Ray instance's servers were not found"
     assert scores(tmp_path / "ray") == scores(tmp_path / "local")
     earned = scores(tmp_path / "ray")
     assert set(earned) == {"partial.py"} and 0 < sum(earned["partial.py"].values()) < 26, earned
@@ -109,7 +147,7 @@ def test_a_hang_and_a_self_kill_each_get_one_result_and_leave_nothing_running(cl
         output = "\n".join(t["output"] for t in json.loads((out / name / "results.json").read_text())["tests"])
         assert "timed out after 30 s" in output or "process ended" in output, output[-2000:]
     time.sleep(2)  # the sandbox's workers end with their spec run
-    assert left_running("pset3-ray-") == []
+    assert left_running("pset3-ray-") == [] and runs_left_in_warm_graders() == []
 
 
 def kill_the_task_once(proc: subprocess.Popen, deadline: float = 300) -> int:
@@ -139,4 +177,4 @@ def test_a_killed_ray_worker_is_retried_and_the_submission_gets_exactly_one_resu
         assert data["score"] > 0 and "could not be graded" not in data["output"], data["output"]
     else:  # no retry left: a fail-closed result that says why
         assert data["score"] == 0 and "its Ray task failed" in data["output"], data["output"]
-    assert left_running("pset3-ray-") == []
+    assert left_running("pset3-ray-") == [] and runs_left_in_warm_graders() == []

@@ -10,6 +10,7 @@ fails, or raises, gets a fail-closed result with the reason. `ray` is imported o
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,15 +46,22 @@ def grade_task(name: str, files: intake.Files, data_root: str | None, threads: i
 
 def connect(options: RayOptions) -> bool:
     """Connect to the cluster, or start a local instance; True when this call started it (and so must
-    shut it down)."""
+    shut it down). A local instance serves this machine only: its processes start in a network
+    namespace whose one interface is the loopback (Ray's own servers listen on every address they
+    have, whatever `_node_ip_address` says), so nothing off this machine can reach them."""
     import ray
 
     if ray.is_initialized():
         return False
     if options.address:
         ray.init(address=options.address, log_to_driver=False)
-    else:
-        ray.init(include_dashboard=False, log_to_driver=False)
+        return True
+    from autograde.worker.isolation import loopback_only
+
+    if (why := loopback_only()) is not None:
+        print(f"pset3 grade --ray: warning: the local Ray instance listens on this machine's addresses, not the "
+              f"loopback only ({why}; run as root to confine it)", file=sys.stderr)
+    ray.init(include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
     return True
 
 

@@ -48,7 +48,9 @@ def rollup(pid: int) -> tuple[int, int]:
 
 
 # A mapping's kind, by its path: the first rule that matches.
-KINDS = (("torch's libraries", lambda path: "/torch/" in path and ".so" in path),
+KINDS = (("torch's CUDA libraries (libtorch_cuda, libc10_cuda, ...)",
+          lambda path: "/torch/" in path and ".so" in path and "cuda" in Path(path).name),
+         ("torch's CPU libraries", lambda path: "/torch/" in path and ".so" in path),
          ("CUDA libraries (nvidia/, triton/)",
           lambda path: ("/nvidia/" in path or "/triton/" in path) and ".so" in path),
          ("other shared libraries", lambda path: ".so" in path),

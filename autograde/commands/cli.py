@@ -179,7 +179,7 @@ def _runner(args: argparse.Namespace) -> Runner:
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from autograde.batch.gradescope.bundle import build
+    from autograde.batch.gradescope.bundle import CONTAINER, build
     from autograde.spec.rubric import DEFAULT_RUBRIC
 
     try:
@@ -188,7 +188,8 @@ def _gradescope(args: argparse.Namespace) -> int:
     except (OSError, ValueError, RuntimeError) as exc:
         print(f"pset3 gradescope: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment")
+    print(f"wrote {out}: upload it as the autograder of a Gradescope programming assignment, and give its "
+          f"container {CONTAINER}")
     return 0
 
 

@@ -52,8 +52,9 @@ def grade(root: Path, rubric: Path, time_limit: float, extra: list[str], seed: s
     try:
         with tempfile.TemporaryDirectory(prefix="pset3-autograder-") as tmp:
             data_root = synthetic_cifar.data_root(given_data_root(root), Path(tmp))
+            # Cold: one submission per container, so a warm grader would only add a process.
             results = grade_submission(submission_in(root / "submission"), data_root, os.cpu_count() or 1, extra,
-                                       seed, time_limit, rubric).results
+                                       seed, time_limit, rubric, cold=True).results
     except Exception as exc:  # noqa: BLE001 - the grader's own failure still gives a result
         results = fail_closed(load_rubric(rubric), f"the autograder failed: {describe(exc)}")
     results = results.timed(time.monotonic() - started)

@@ -28,6 +28,10 @@ from autograde.spec.rubric import DEFAULT_RUBRIC, load_rubric
 DISTRIBUTION = "pset3-spec"
 CUDA_ONLY = ("nvidia-", "cuda-", "triton")  # what torch's CUDA build pulls in; the CPU build needs none of it
 ENTRY_POINTS = ("setup.sh", "run_autograder")
+# The container the autograder needs: grading one submission peaks at ~1.25-1.3 GiB summed PSS with torch's
+# CUDA build here (`benchmarks/grading_memory.py`; about 0.2-0.3 GiB of that is CUDA libraries a CPU-only torch
+# does not load), so Gradescope's default 768 MB is too small; 2 CPUs run the spec run and the worker side by side.
+CONTAINER = "at least 2 GB of memory and 2 CPUs (Gradescope's default of 768 MB is too small for torch and Lightning)"
 SKIPPED_IN_COPY = (".git", ".tox", ".venv", "build", "dist", "out", "wheelhouse", "*.egg-info", "__pycache__",
                    ".benchmarks", "runs")
 

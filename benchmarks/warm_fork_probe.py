@@ -10,9 +10,10 @@ Grades `--copies` copies of the correct example, `--workers` at a time, three wa
 - warm, threads pinned: the same, with OMP_NUM_THREADS set before torch is imported and
   `torch.set_num_threads` in each fork, to the cold path's share (`specrun.threads_each`);
 - warm, worker forked too: pinned, and each spec run forks its sandboxed worker as the cold path
-  does. Today `worker.fork.can_fork` refuses any process that has imported torch, so a spec run
-  forked from a warm process starts its worker as a fresh interpreter; here it is told that torch
-  was imported but has run nothing (which the warm process guarantees).
+  does. `worker.fork.can_fork` refuses a process that has imported torch unless it declares that its
+  torch has run nothing (`declare_torch_unused`, which the warm process guarantees, and which the
+  warm grader, `autograde/batch/warm.py`, now does): without it a spec run forked from a warm
+  process starts its worker as a fresh interpreter, which was issue 12's slow path.
 It prints each mode's median wall time and CPU time (children included), and the CPU count.
 """
 
@@ -41,14 +42,10 @@ if pin:
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
 import torch, torchvision, pytorch_lightning, lightning  # import only: no op, no pool yet
 import pytest
-import threading
 import autograde.spec.plugin  # the grader's own modules
 import autograde.spec.sandbox
 from autograde.batch.specrun import spec_args
-from autograde.worker.fork import PRIVATE_MODULES
-if sys.argv[1] == "worker-forked":  # torch is imported here but has run nothing: the worker may still be forked
-    autograde.spec.sandbox.can_fork = lambda: threading.active_count() == 1 and not any(
-        m.split(".")[0] in PRIVATE_MODULES for m in sys.modules)
+from autograde.worker.fork import declare_torch_unused
 runs = [line.split("\t") for line in sys.stdin.read().splitlines()]
 workers = int(sys.argv[3])
 running = {}
@@ -60,6 +57,8 @@ for submission, tmp, data, extra in runs:
     if pid == 0:
         if pin:
             torch.set_num_threads(threads)
+        if sys.argv[1] == "worker-forked":  # torch is imported here but has run nothing: the worker may be forked
+            declare_torch_unused()
         os.chdir(tmp)
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         argv = spec_args(submission, "-q", "--data-root", data, "--seed", "0", "--results-json",

@@ -17,7 +17,8 @@ import pytest
 from autograde.batch import warm
 from autograde.batch.grade import Job, grade
 from autograde.batch.local import LocalRunner
-from autograde.batch.specrun import threads_each
+from autograde.batch.specrun import run_spec, threads_each
+from autograde.common import synthetic_cifar
 from autograde.common.layout import PACKAGE_DIR
 from tests.test_hostile_batch import ANSWERS, EARNED
 from tests.test_wire import HONEST
@@ -57,15 +58,25 @@ def test_a_run_forked_from_the_warm_grader_is_a_cold_runs_twin(tmp_path):
                     "private": [], "stdin": "", "parent_alive": True}
 
 
-def test_a_warm_run_past_its_time_limit_is_interrupted_and_keeps_what_ran(tmp_path):
-    """SIGINT reaches the forked run through the warm grader, which signals only a child it has not reaped."""
+def test_a_warm_run_past_its_time_limit_keeps_what_ran(tmp_path):
+    """`run_spec`'s time limit reaches a forked run (SIGINT, through the warm grader): pytest writes the
+    results of the tests that ran, and the rest count as failed."""
+    root = synthetic_cifar.data_root(None, tmp_path)
+    started = time.monotonic()
+    results, _ = run_spec(EXAMPLES / "correct.py", root, 1, time_limit=4, seed="0")
+    assert time.monotonic() - started < 60
+    assert 0 < results.score < results.max_score and "time limit of 4 s" in results.output
+
+
+def test_the_warm_grader_signals_only_a_run_it_has_not_reaped(tmp_path):
     log = tmp_path / "run.log"
     child = warm.grader(1).start(warm.Run("time:sleep", [60], str(tmp_path), dict(os.environ), str(log), 1))
     with pytest.raises(subprocess.TimeoutExpired):
         child.wait(0.5)
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)  # a KeyboardInterrupt in the run, as pytest needs it
     assert child.wait(30) == 1 and "KeyboardInterrupt" in log.read_text()
-    child.send_signal(signal.SIGINT)  # reaped: nothing is sent, to no one
+    child.send_signal(signal.SIGKILL)  # reaped: nothing is sent, to no one
+    assert warm.grader(1).alive
 
 
 # One submission that tries to reach the next one's fork, then a classmate that looks for any trace of it.

@@ -32,6 +32,7 @@ import gc
 import importlib
 import json
 import os
+import select
 import selectors
 import signal
 import subprocess
@@ -72,46 +73,68 @@ class Run:
 def serve(replies_fd: int) -> None:
     """The warm grader's whole life: import, say ready, then fork a child per `run` until stdin ends."""
     _preload()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle; it ends us by closing the pipe
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd hears of each child
-    replies = os.fdopen(replies_fd, "w", buffering=1)
-    running: dict[int, int] = {}  # pid -> the run's id, until reaped
+    _Server(replies_fd).run()
 
-    def reply(**message: Any) -> None:
+
+class _Server:
+    """The warm grader's loop: requests on stdin, children's ends on a wakeup pipe, answers on `replies`."""
+
+    def __init__(self, replies_fd: int) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle: it ends us by closing the pipe
+        self.wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd hears of each child
+        self.replies = os.fdopen(replies_fd, "w", buffering=1)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(0, selectors.EVENT_READ)
+        self.selector.register(self.wake_r, selectors.EVENT_READ)
+        self.inherited = [replies_fd, self.wake_r, wake_w, self.selector]  # what a child closes first
+        self.running: dict[int, int] = {}  # pid -> the run's id, until reaped
+        self.pid = os.getpid()
+
+    def reply(self, **message: Any) -> None:
         with contextlib.suppress(BrokenPipeError):
-            replies.write(json.dumps(message) + "\n")
+            self.replies.write(json.dumps(message) + "\n")
 
-    reply(ready=os.getpid())
-    selector = selectors.DefaultSelector()
-    selector.register(0, selectors.EVENT_READ)
-    selector.register(wake_r, selectors.EVENT_READ)
-    pending = b""
-    while True:
-        for key, _ in selector.select():
-            if key.fd == wake_r:
-                os.read(wake_r, 4096)
-                _reap(running, reply)
-                continue
-            chunk = os.read(0, 65536)
-            if not chunk:  # the parent closed the pipe, or died: our children die with us
-                return
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                request = json.loads(line)
-                if "signal" in request:
-                    pid = next((p for p, i in running.items() if i == request["id"]), None)
-                    if pid is not None:  # not yet reaped: the pid is still this child's
-                        os.kill(pid, request["signal"])
+    def run(self) -> None:
+        self.reply(ready=self.pid)
+        pending = b""
+        while True:
+            for key, _ in self.selector.select():
+                if key.fd == self.wake_r:
+                    os.read(self.wake_r, 4096)
+                    self.reap()
                     continue
-                pid = os.fork()
-                if pid == 0:
-                    _child(Run(**request["run"]), [replies_fd, wake_r, wake_w, selector])
-                running[pid] = request["id"]
-                reply(id=request["id"], pid=pid)
+                chunk = os.read(0, 65536)
+                if not chunk:  # the parent closed the pipe, or died: our children die with us
+                    return
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    self.handle(json.loads(line))
+
+    def handle(self, request: dict[str, Any]) -> None:
+        if "signal" in request:
+            pid = next((p for p, i in self.running.items() if i == request["id"]), None)
+            if pid is not None:  # not yet reaped: the pid is still this child's
+                os.kill(pid, request["signal"])
+            return
+        pid = os.fork()
+        if pid == 0:
+            _child(Run(**request["run"]), self.inherited, self.pid)
+        self.running[pid] = request["id"]
+        self.reply(id=request["id"], pid=pid)
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.running:
+                self.reply(id=self.running.pop(pid), exit=os.waitstatus_to_exitcode(status))
 
 
 def _preload() -> None:
@@ -126,19 +149,7 @@ def _preload() -> None:
     gc.freeze()
 
 
-def _reap(running: dict[int, int], reply: Any) -> None:
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid in running:
-            reply(id=running.pop(pid), exit=os.waitstatus_to_exitcode(status))
-
-
-def _child(run: Run, inherited: list[Any]) -> None:
+def _child(run: Run, inherited: list[Any], warm_pid: int) -> None:
     """In the forked child: become what a cold run is (its folder, environment, output, threads,
     SIGINT as KeyboardInterrupt), call `run.call`, and exit with its return value. Never returns."""
     code = 1
@@ -149,6 +160,8 @@ def _child(run: Run, inherited: list[Any]) -> None:
         for thing in inherited:
             thing.close() if hasattr(thing, "close") else os.close(thing)
         die_with_parent()
+        if os.getppid() != warm_pid:  # the warm grader ended before the line above could tie us to it
+            os._exit(1)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
@@ -244,10 +257,12 @@ class WarmGrader:
         self._lock = threading.Lock()
         self._runs: dict[int, _State] = {}
         self._next = 0
-        ready = self._replies.readline()  # before any run: the import, done once
+        # Before any run: the import, done once, within START_TIMEOUT.
+        ready = self._replies.readline() if select.select([self._replies], [], [], START_TIMEOUT)[0] else b""
         if not ready:
+            self.process.kill()
             self.process.wait()
-            raise WarmUnavailable(f"the warm grader exited with {self.process.returncode} while importing")
+            raise WarmUnavailable(f"the warm grader did not start (exit code {self.process.returncode})")
         self.pid = json.loads(ready)["ready"]
         threading.Thread(target=self._listen, daemon=True, name="warm-grader-replies").start()
 

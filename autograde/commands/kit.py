@@ -45,6 +45,7 @@ public seed ({seed}). The reference itself is not in this kit.
     pip install {wheel}
     pset3 template my_submission/      # a skeleton with every name the problem set asks for
     pset3 check my_submission/         # or a .py file, or a notebook
+    pset3 check --watch my_submission/ # checks again each time you save (torch is imported once)
 
 A check marked "{not_in_kit}" needs the live reference (for example the
 speed spec): the kit counts it neither passed nor failed. Your course grades with the live

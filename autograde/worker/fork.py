@@ -8,8 +8,10 @@ without importing anything: the sandbox forks its worker from the spec's pytest 
 A fork is only safe from a clean parent: torch not yet used (OpenMP's pool, once started, does not
 survive a fork; nor does a CUDA context), no other thread, and nothing of the reference or the
 spec imported (the submission must not find them in its memory). The first worker of a spec run
-is started before any of that; `can_fork` says when it is not so (a second spec run in one
-process, the machinery's own tests), and the sandbox then starts a fresh interpreter.
+is started before any of that: in a fresh interpreter torch is not even imported yet; in a run
+forked from the warm grader (`autograde.batch.warm`) it is imported but has run nothing, which the
+run declares (`declare_torch_unused`). `can_fork` says when it is not so (a second worker of one
+spec run, the machinery's own tests), and the sandbox then starts a fresh interpreter.
 """
 
 from __future__ import annotations

@@ -177,9 +177,11 @@ def lines_until(stream: "queue.Queue[str]", marker: str, timeout: float) -> str:
 def test_check_watch_checks_again_after_each_edit(tmp_path):
     submission = tmp_path / "mine.py"
     submission.write_text(WATCHED)
+    # Ctrl-C as at a terminal: SIGINT's default restored (a background job, CI's, starts with it ignored).
     proc = subprocess.Popen([sys.executable, "-m", "autograde", "check", "--watch", str(submission), "-m", "part2",
                              "--seed", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "COLUMNS": "200"})
+                            env={**os.environ, "COLUMNS": "200"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     printed: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [printed.put(line) for line in proc.stdout], daemon=True).start()
     try:

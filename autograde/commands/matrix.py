@@ -58,11 +58,12 @@ class Outcome:
         return frozenset(t["number"] for t in tests if t["status"] != "passed")
 
 
-def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = ()) -> dict[Path, Outcome]:
-    """Run the spec on each implementation, each run forked from the warm grader, `jobs` side by side,
-    all reading one synthetic CIFAR-10 written once for the batch (unless `pytest_args` names a
-    --data-root). Runs start in the order given: put the slow ones (a sandboxed submission waiting out
-    a budget) first."""
+def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = (), cold: bool = False,
+               ) -> dict[Path, Outcome]:
+    """Run the spec on each implementation, each run forked from the warm grader (`cold`: each a fresh
+    interpreter), `jobs` side by side, all reading one synthetic CIFAR-10 written once for the batch
+    (unless `pytest_args` names a --data-root). Runs start in the order given: put the slow ones (a
+    sandboxed submission waiting out a budget) first."""
     with tempfile.TemporaryDirectory(prefix="pset3-matrix-") as tmp:
         out = Path(tmp)
         if not any(a.startswith("--data-root") for a in pytest_args):
@@ -76,7 +77,7 @@ def run_matrix(paths: list[Path], jobs: int = 2, pytest_args: tuple[str, ...] = 
             results, code_file, log, junit = _files(out, index)
             trusted = _trust(impl.resolve()) + ["--tier", tiers.get(impl.resolve(), "cpu")]
             argv = spec_args(impl, "--results-json", str(results), "--junitxml", str(junit), *trusted, *pytest_args)
-            code_file.write_text(str(start_run(argv, PACKAGE_DIR, log, threads_each(jobs)).wait()))
+            code_file.write_text(str(start_run(argv, PACKAGE_DIR, log, threads_each(jobs), cold).wait()))
 
         with ThreadPoolExecutor(jobs) as pool:
             list(pool.map(run, range(len(paths)), paths))
